@@ -1,0 +1,68 @@
+"""The Flask application factory: config, extensions, blueprints and CLI, nothing else."""
+import logging
+import secrets
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from patrol_api import config as settings
+from patrol_api.extensions import api, compress, db, limiter, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the application; `config` overrides what the environment says."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings.STATIC_DEFAULTS)
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    _finish_config(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill settings derived from others and configure logging."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.logger.warning("SECRET_KEY is not set: using a random key for this process")
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    if app.config.get("TRUST_PROXY", True):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the extensions and the database engine tuning."""
+    from patrol_api import database, jobs, openapi
+    from patrol_api.auth import access
+    from patrol_api.http import media_types
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(database.MIGRATIONS_DIR), render_as_batch=True)
+    compress.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app, spec_kwargs=openapi.SPEC_KWARGS)
+    openapi.declare_docs_public(app)
+    jobs.init_app(app)
+    app.before_request(access.enforce)
+    app.before_request(media_types.enforce)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Register the HTTP blueprints."""
+    from patrol_api.http import BLUEPRINTS, health
+
+    app.register_blueprint(health.blp)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+
+
+def _register_cli(app: Flask) -> None:
+    """Add the project's CLI commands to `flask` / `patrol-api`."""
+    from patrol_api import cli
+
+    cli.register(app)

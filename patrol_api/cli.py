@@ -1,0 +1,85 @@
+"""Command line: `patrol-api` (the Flask CLI with this app) and the project's commands."""
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from patrol_api import demo_loader
+
+
+def _create_app(*_args) -> Flask:
+    """The app the CLI works on."""
+    from patrol_api import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Patrol API management commands."""
+
+
+def register(app: Flask) -> None:
+    """Add the project's commands to the app's CLI."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(demo_serve)
+    app.cli.add_command(worker)
+    app.cli.add_command(create_admin)
+
+
+@click.group("demo")
+def demo_command() -> None:
+    """Demo district data."""
+
+
+@demo_command.command("load")
+@with_appcontext
+def demo_load() -> None:
+    """Load the demo district (Yeongdeungpo-gu) into an empty database."""
+    counts = demo_loader.load()
+    click.echo("loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@click.command("demo-serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--threads", default=8, type=int)
+@with_appcontext
+def demo_serve(host: str, port: int, threads: int) -> None:
+    """Migrate, load the demo district if empty, print the logins and serve."""
+    from flask_migrate import upgrade
+
+    from patrol_api.serve import serve
+
+    upgrade()
+    if demo_loader.is_empty():
+        demo_loader.load()
+    click.echo(demo_loader.logins_text(f"http://{host}:{port}"))
+    serve(current_app._get_current_object(), host, port, threads)
+
+
+@click.command("worker")
+@click.option("--queues", default=None, help="Comma-separated queue names")
+@with_appcontext
+def worker(queues: str | None) -> None:
+    """Run an rq worker for the configured Redis (REDIS_URL)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.UsageError("REDIS_URL is not set: jobs run in-process, no worker needed.")
+    connection = Redis.from_url(url)
+    names = queues.split(",") if queues else current_app.config["RQ_QUEUES"]
+    Worker([Queue(name, connection=connection) for name in names],
+           connection=connection).work()
+
+
+@click.command("create-admin")
+@click.option("--username", required=True)
+@click.option("--display-name", default="관리자")
+@click.password_option()
+@with_appcontext
+def create_admin(username: str, display_name: str, password: str) -> None:
+    """Create an administrator account."""
+    demo_loader.create_user(username, display_name, "admin", password)
+    click.echo(f"created admin {username}")

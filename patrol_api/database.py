@@ -1,0 +1,49 @@
+"""Database engine tuning: SQLite in WAL mode with foreign keys and a busy timeout."""
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from patrol_api.extensions import db
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def init_app(app: Flask) -> None:
+    """Prepare the data directory and tune each new SQLite connection."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _tune_sqlite)
+            event.listen(engine, "begin", _begin_immediate)
+
+
+def _tune_sqlite(dbapi_conn, _record) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions managed by SQLAlchemy."""
+    dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin_immediate(conn) -> None:
+    """Start SQLite transactions ourselves; writing requests take the write lock up front.
+
+    A deferred transaction that reads and then writes can fail at once with SQLITE_BUSY
+    when another writer committed meanwhile; BEGIN IMMEDIATE waits (busy_timeout) instead.
+    """
+    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True when the engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"

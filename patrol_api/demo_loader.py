@@ -1,0 +1,67 @@
+"""Load the demo district into the database through the same services the API uses."""
+import sqlalchemy as sa
+
+from patrol_api.auth import passwords
+from patrol_api.demo import district
+from patrol_api.extensions import db
+from patrol_api.models import Department, User
+from patrol_api.reference import service
+from patrol_api.reference.kinds import KINDS
+
+ORDER = ("areas", "departments", "categories", "facility-types", "sites", "routing-rules")
+
+
+def _rows(kind_name: str) -> list[dict]:
+    """The demo rows of one reference kind, in the API's field names."""
+    if kind_name == "sites":
+        return [{**{k: v for k, v in row.items() if k != "facility_type"},
+                 "facility_type_code": row["facility_type"]} for row in district.sites()]
+    source = {"areas": district.areas, "departments": district.departments,
+              "categories": district.categories, "facility-types": district.facility_types,
+              "routing-rules": district.routing_rules}
+    return source[kind_name]()
+
+
+def is_empty() -> bool:
+    """True when no department exists yet."""
+    return db.session.execute(sa.select(Department.id).limit(1)).first() is None
+
+
+def load() -> dict:
+    """Load every reference kind and the demo users; returns counts per kind."""
+    counts = {}
+    for name in ORDER:
+        kind = KINDS[name]
+        rows = _rows(name)
+        for row in rows:
+            service.create(kind, kind.schema().load(row))
+        db.session.flush()
+        counts[name] = len(rows)
+    for row in district.users():
+        create_user(row["username"], row["display_name"], row["role"], row["password"],
+                    row["department_code"], commit=False)
+    counts["users"] = len(district.users())
+    db.session.commit()
+    return counts
+
+
+def create_user(username: str, display_name: str, role: str, password: str,
+                department_code: str | None = None, commit: bool = True) -> User:
+    """Create a user with a hashed password."""
+    department = service.by_code(Department, department_code) if department_code else None
+    user = User(username=username, display_name=display_name, role=role, active=True,
+                department=department, password_hash=passwords.hash_password(password))
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def logins_text(base_url: str) -> str:
+    """The demo sign-ins, printed when the demo starts."""
+    lines = [f"Patrol API demo (영등포구 Yeongdeungpo-gu) at {base_url}",
+             f"API docs: {base_url}/api/docs   OpenAPI: {base_url}/api/openapi.json",
+             "Demo logins (POST /api/v1/auth/login):"]
+    lines += [f"  {u['role']:<17} {u['username']:<16} {u['password']}"
+              for u in district.users()]
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""One structured error shape for every failure: status, code, message, field."""
+from http import HTTPStatus
+
+import marshmallow as ma
+from werkzeug.exceptions import HTTPException
+
+CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "too_many_requests",
+    500: "internal_error",
+}
+
+
+class ApiError(Exception):
+    """A failure the API reports to its caller, raised by views and domain services."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, **extra):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.extra = (
+            status, code, message, field, extra)
+
+    def payload(self) -> dict:
+        """The JSON body of this error."""
+        body = {"status": self.status, "code": self.code, "message": self.message,
+                "field": self.field}
+        body.update(self.extra)
+        return body
+
+
+class ErrorSchema(ma.Schema):
+    """The error body, for the OpenAPI document."""
+
+    status = ma.fields.Integer(metadata={"description": "HTTP status"})
+    code = ma.fields.String(metadata={"description": "Machine-readable error code"})
+    message = ma.fields.String(metadata={"description": "Human-readable message"})
+    field = ma.fields.String(allow_none=True, metadata={"description": "The offending field"})
+    errors = ma.fields.Dict(metadata={"description": "Every field error, by location"})
+
+
+def first_field(messages, prefix: str = "") -> str | None:
+    """The dotted path of the first field named in a marshmallow/webargs message tree."""
+    if not isinstance(messages, dict) or not messages:
+        return prefix or None
+    key, value = next(iter(messages.items()))
+    if key in ("json", "query", "form", "files", "headers", "view_args") and not prefix:
+        return first_field(value, "")
+    path = f"{prefix}.{key}" if prefix else str(key)
+    if key == "_schema":
+        return prefix or None
+    return first_field(value, path) if isinstance(value, dict) else path
+
+
+def _first_message(messages) -> str | None:
+    """The first message text found in a message tree."""
+    if isinstance(messages, str):
+        return messages
+    if isinstance(messages, list) and messages:
+        return _first_message(messages[0])
+    if isinstance(messages, dict):
+        for value in messages.values():
+            found = _first_message(value)
+            if found:
+                return found
+    return None
+
+
+def from_http_exception(error: HTTPException) -> ApiError:
+    """Translate a werkzeug/webargs HTTP exception into an ApiError."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("errors") or data.get("messages")
+    code = CODES_BY_STATUS.get(status, "http_error")
+    if status == 400 and messages and "Invalid JSON body." in str(messages):
+        return ApiError(400, "malformed_json", "The request body is not valid JSON.", "body")
+    if messages:
+        field = first_field(messages)
+        text = _first_message(messages) or "Invalid input."
+        message = f"{field}: {text}" if field else text
+        return ApiError(status, code, message, field, errors=messages)
+    message = data.get("message") or error.description or HTTPStatus(status).phrase
+    return ApiError(status, code, message)

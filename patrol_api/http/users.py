@@ -1,0 +1,134 @@
+"""User administration (admin) and the directory view for managers."""
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from patrol_api.auth import passwords, tokens
+from patrol_api.auth.access import allow
+from patrol_api.auth.roles import Role
+from patrol_api.errors import ApiError
+from patrol_api.extensions import db
+from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.http.schemas import ROLE_CHOICES, UserSchema
+from patrol_api.models import Department, User
+from patrol_api.reference.service import by_code
+
+blp = Blueprint("users", __name__, url_prefix="/users", description="User accounts")
+blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
+
+
+class NewUser(UserSchema):
+    """A user to create, with an initial password."""
+
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=10, max=200))
+
+
+class UserChange(UserSchema):
+    """Fields an admin may change; a new password revokes the user's tokens."""
+
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+
+
+class UserFilter(Schema):
+    """Filters of the user list."""
+
+    role = fields.String(validate=ROLE_CHOICES)
+    department_code = fields.String()
+    active = fields.Boolean()
+
+
+def _department(code: str | None) -> Department | None:
+    """The department named by code, or 422."""
+    if code is None:
+        return None
+    department = by_code(Department, code)
+    if department is None:
+        raise ApiError(422, "unknown_reference", f"No department with code '{code}'.",
+                       "department_code")
+    return department
+
+
+def _check_binding(user: User) -> None:
+    """Department staff must belong to a department."""
+    if user.role == Role.DEPARTMENT_STAFF and user.department is None:
+        raise ApiError(422, "department_required", "Department staff need a department.",
+                       "department_code")
+
+
+def _set_fields(user: User, data: dict) -> None:
+    """Copy validated fields onto a user."""
+    if "department_code" in data:
+        user.department = _department(data.pop("department_code"))
+    if "password" in data:
+        user.password_hash = passwords.hash_password(data.pop("password"))
+        if user.id is not None:
+            tokens.revoke_user_tokens(user)
+    for name, value in data.items():
+        setattr(user, name, value)
+    if user.active is False and user.id is not None:
+        tokens.revoke_user_tokens(user)
+    _check_binding(user)
+
+
+def _get_user(user_id: int) -> User:
+    """A user by id, or 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise ApiError(404, "not_found", f"No user with id {user_id}.")
+    return user
+
+
+@blp.route("")
+class Users(MethodView):
+    @allow(Role.ADMIN, Role.MANAGER)
+    @blp.arguments(UserFilter, location="query")
+    @blp.response(200, UserSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, args):
+        """List users."""
+        stmt = sa.select(User).order_by(User.id)
+        if "role" in args:
+            stmt = stmt.where(User.role == args["role"])
+        if "active" in args:
+            stmt = stmt.where(User.active == args["active"])
+        if "department_code" in args:
+            stmt = stmt.join(User.department).where(Department.code == args["department_code"])
+        return stmt
+
+    @allow(Role.ADMIN)
+    @blp.arguments(NewUser)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create a user."""
+        if db.session.execute(sa.select(User.id).where(
+                User.username == data["username"])).first():
+            raise ApiError(409, "duplicate_username", "That username is taken.", "username")
+        user = User(active=True)
+        _set_fields(user, data)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+
+@blp.route("/<int:user_id>")
+class UserItem(MethodView):
+    @allow(Role.ADMIN, Role.MANAGER)
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user."""
+        return _get_user(user_id)
+
+    @allow(Role.ADMIN)
+    @blp.arguments(UserChange(partial=True))
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Change a user (role, department, active, password...)."""
+        user = _get_user(user_id)
+        if "username" in data and data["username"] != user.username and db.session.execute(
+                sa.select(User.id).where(User.username == data["username"])).first():
+            raise ApiError(409, "duplicate_username", "That username is taken.", "username")
+        _set_fields(user, data)
+        db.session.commit()
+        return user

@@ -1,0 +1,74 @@
+"""Background jobs: on rq when REDIS_URL is set, otherwise run in-process at once.
+
+Jobs are module-level functions that take ids, not ORM objects. `enqueue` sends the
+function's dotted path to `run`, which executes it inside an application context.
+"""
+import importlib
+import logging
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger(__name__)
+_worker_app: Flask | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Bind the queue to the app (a Redis connection only when configured)."""
+    app.extensions["jobs"] = _make_queue(app.config.get("REDIS_URL"),
+                                         app.config["RQ_QUEUES"][0])
+
+
+def _make_queue(redis_url: str | None, name: str):
+    """An rq Queue on Redis, or None for in-process execution."""
+    if not redis_url:
+        return None
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(name, connection=Redis.from_url(redis_url))
+
+
+def queue():
+    """The rq queue of the current app, or None in embedded mode."""
+    return current_app.extensions.get("jobs")
+
+
+def enqueue(func, *args, **kwargs):
+    """Run `func(*args, **kwargs)` as a job: queued on rq, or now in-process."""
+    path = f"{func.__module__}:{func.__qualname__}"
+    q = queue() if has_app_context() else None
+    if q is None:
+        return run(path, *args, **kwargs)
+    return q.enqueue(run, path, *args, **kwargs)
+
+
+def run(path: str, *args, **kwargs):
+    """Execute a job function by dotted path inside an application context."""
+    module_name, _, name = path.partition(":")
+    func = getattr(importlib.import_module(module_name), name)
+    if has_app_context():
+        return func(*args, **kwargs)
+    with _app_for_worker().app_context():
+        return func(*args, **kwargs)
+
+
+def _app_for_worker() -> Flask:
+    """The app a worker process runs jobs in, created once per process."""
+    global _worker_app
+    if _worker_app is None:
+        from patrol_api import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def redis_status(app: Flask) -> str:
+    """'ok', 'in-process' or an error text, for the health check."""
+    q = app.extensions.get("jobs")
+    if q is None:
+        return "in-process"
+    try:
+        q.connection.ping()
+        return "ok"
+    except Exception as error:  # noqa: BLE001 - the health check reports, never raises
+        return f"unreachable: {type(error).__name__}"

@@ -1,0 +1,1 @@
+"""Reference data: departments, areas, categories, facility types, sites and routing rules."""

@@ -1,0 +1,63 @@
+"""Area polygons: validation of GeoJSON geometry and the area that contains a point."""
+import json
+from functools import lru_cache
+
+import sqlalchemy as sa
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+
+from patrol_api.errors import ApiError
+from patrol_api.extensions import db
+from patrol_api.models.reference import Area
+
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+
+
+def parse_polygon(geometry: dict):
+    """A valid shapely (Multi)Polygon from GeoJSON, or a 422 naming the geometry field."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in POLYGON_TYPES:
+        raise ApiError(422, "invalid_geometry", "geometry must be a GeoJSON Polygon or "
+                       "MultiPolygon.", "geometry")
+    try:
+        polygon = shape(geometry)
+    except Exception as error:  # noqa: BLE001 - shapely raises many types on bad input
+        raise ApiError(422, "invalid_geometry", f"geometry is malformed: {error}",
+                       "geometry") from error
+    _check_polygon(polygon)
+    return polygon
+
+
+def _check_polygon(polygon) -> None:
+    """Refuse empty, invalid or out-of-range polygons."""
+    if polygon.is_empty or not polygon.is_valid:
+        raise ApiError(422, "invalid_geometry", "geometry is empty or self-intersecting.",
+                       "geometry")
+    min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ApiError(422, "invalid_geometry", "coordinates must be WGS84 lon/lat.",
+                       "geometry")
+
+
+def bounds_columns(polygon) -> dict:
+    """The bounding-box columns stored beside an area's geometry."""
+    min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    return {"min_lat": min_lat, "min_lon": min_lon, "max_lat": max_lat, "max_lon": max_lon}
+
+
+@lru_cache(maxsize=4096)
+def _prepared(area_id: int, version: int, geometry_json: str):
+    """A prepared polygon, cached per area version."""
+    return prep(shape(json.loads(geometry_json)))
+
+
+def area_containing(lat: float, lon: float) -> Area | None:
+    """The live area whose polygon contains the point (bounding boxes narrow the search)."""
+    candidates = db.session.execute(sa.select(Area).where(
+        Area.deleted_at.is_(None), Area.min_lat <= lat, Area.max_lat >= lat,
+        Area.min_lon <= lon, Area.max_lon >= lon).order_by(Area.id)).scalars()
+    point = Point(lon, lat)
+    for area in candidates:
+        polygon = _prepared(area.id, area.version, json.dumps(area.geometry, sort_keys=True))
+        if polygon.covers(point):
+            return area
+    return None

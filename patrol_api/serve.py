@@ -1,0 +1,26 @@
+"""Serve the app with gunicorn from the CLI (one process, threads: right for SQLite)."""
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Embedded(BaseApplication):
+    """A gunicorn application around an already created Flask app."""
+
+    def __init__(self, app: Flask, options: dict):
+        self.application, self.options = app, options
+        super().__init__()
+
+    def load_config(self):
+        """Pass our options to gunicorn."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        """The WSGI app."""
+        return self.application
+
+
+def serve(app: Flask, host: str, port: int, threads: int) -> None:
+    """Run gunicorn in the foreground on host:port."""
+    _Embedded(app, {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+                    "worker_class": "gthread", "accesslog": "-"}).run()

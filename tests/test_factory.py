@@ -1,0 +1,25 @@
+"""create_app wires config, extensions and blueprints."""
+from patrol_api import create_app
+
+
+def test_config_overrides_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    app = create_app({"SECRET_KEY": "k", "TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
+    assert app.testing
+
+
+def test_default_is_embedded_sqlite(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("PATROL_DATA_DIR", str(tmp_path))
+    app = create_app({"SECRET_KEY": "k"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/patrol.db"
+    assert app.extensions["jobs"] is None  # in-process jobs
+
+
+def test_random_secret_when_unset(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PATROL_DATA_DIR", str(tmp_path))
+    first, second = create_app(), create_app()
+    assert first.config["SECRET_KEY"] and first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
