@@ -4,16 +4,28 @@ import logging
 from flask import jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from patrol_api.errors import ApiError, ErrorSchema, from_http_exception
 
 log = logging.getLogger(__name__)
+
+MAX_ID = 2**63 - 1  # the largest SQL BIGINT: no record id is beyond it
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in URLs, capped at MAX_ID so a giant id is a 404, not a database overflow."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def render_error(error: ApiError):
     """The Flask response for an ApiError."""
     response = jsonify(error.payload())
     response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
 
@@ -21,6 +33,11 @@ class PatrolApi(Api):
     """Api whose error handlers answer with status, code, message and field."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        """Bind to the app; `<int:...>` path arguments are bounded record ids."""
+        app.url_map.converters["int"] = RecordIdConverter
+        super().init_app(app, spec_kwargs=spec_kwargs)
 
     def _register_error_handlers(self):
         """Route HTTP errors, domain errors and unexpected exceptions to one renderer."""

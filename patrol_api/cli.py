@@ -59,8 +59,9 @@ def demo_serve(host: str, port: int, threads: int) -> None:
 
 @click.command("worker")
 @click.option("--queues", default=None, help="Comma-separated queue names")
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty")
 @with_appcontext
-def worker(queues: str | None) -> None:
+def worker(queues: str | None, burst: bool) -> None:
     """Run an rq worker for the configured Redis (REDIS_URL)."""
     from redis import Redis
     from rq import Queue, Worker
@@ -71,7 +72,7 @@ def worker(queues: str | None) -> None:
     connection = Redis.from_url(url)
     names = queues.split(",") if queues else current_app.config["RQ_QUEUES"]
     Worker([Queue(name, connection=connection) for name in names],
-           connection=connection).work()
+           connection=connection).work(burst=burst)
 
 
 @click.command("create-admin")
@@ -83,3 +84,7 @@ def create_admin(username: str, display_name: str, password: str) -> None:
     """Create an administrator account."""
     demo_loader.create_user(username, display_name, "admin", password)
     click.echo(f"created admin {username}")
+
+
+if __name__ == "__main__":
+    main()

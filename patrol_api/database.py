@@ -1,4 +1,6 @@
 """Database engine tuning: SQLite in WAL mode with foreign keys and a busy timeout."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
@@ -9,6 +11,7 @@ from patrol_api.extensions import db
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15000
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
 def init_app(app: Flask) -> None:
@@ -35,13 +38,30 @@ def _tune_sqlite(dbapi_conn, _record) -> None:
 
 
 def _begin_immediate(conn) -> None:
-    """Start SQLite transactions ourselves; writing requests take the write lock up front.
+    """Start SQLite transactions ourselves; writers take the write lock up front.
 
     A deferred transaction that reads and then writes can fail at once with SQLITE_BUSY
     when another writer committed meanwhile; BEGIN IMMEDIATE waits (busy_timeout) instead.
+    Writers are requests with unsafe methods and code running inside `writing()`.
     """
-    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+
+
+def _writes() -> bool:
+    """True when the current unit of work intends to write."""
+    if _write_intent.get():
+        return True
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+@contextmanager
+def writing():
+    """Mark the transactions begun inside as writers (SQLite: BEGIN IMMEDIATE)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -74,6 +74,19 @@ def _first_message(messages) -> str | None:
     return None
 
 
+def malformed_json(detail: str = "The request body is not valid JSON.") -> ApiError:
+    """The 400 answered to a body that is not JSON this API can read."""
+    return ApiError(400, "malformed_json", detail, "body")
+
+
+def _offending_field(messages) -> str | None:
+    """The field named by a message tree; `body` when the JSON body as a whole is wrong."""
+    field = first_field(messages)
+    if field is None and isinstance(messages, dict) and "json" in messages:
+        return "body"
+    return field
+
+
 def from_http_exception(error: HTTPException) -> ApiError:
     """Translate a werkzeug/webargs HTTP exception into an ApiError."""
     status = error.code or 500
@@ -81,9 +94,9 @@ def from_http_exception(error: HTTPException) -> ApiError:
     messages = data.get("errors") or data.get("messages")
     code = CODES_BY_STATUS.get(status, "http_error")
     if status == 400 and messages and "Invalid JSON body." in str(messages):
-        return ApiError(400, "malformed_json", "The request body is not valid JSON.", "body")
+        return malformed_json()
     if messages:
-        field = first_field(messages)
+        field = _offending_field(messages)
         text = _first_message(messages) or "Invalid input."
         message = f"{field}: {text}" if field else text
         return ApiError(status, code, message, field, errors=messages)

@@ -8,6 +8,8 @@ import logging
 
 from flask import Flask, current_app, has_app_context
 
+from patrol_api import database
+
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
 
@@ -47,8 +49,9 @@ def run(path: str, *args, **kwargs):
     module_name, _, name = path.partition(":")
     func = getattr(importlib.import_module(module_name), name)
     if has_app_context():
-        return func(*args, **kwargs)
-    with _app_for_worker().app_context():
+        with database.writing():
+            return func(*args, **kwargs)
+    with _app_for_worker().app_context(), database.writing():
         return func(*args, **kwargs)
 
 

@@ -65,6 +65,22 @@ def make_app(database_url: str, **overrides):
     return create_app(config)
 
 
+@pytest.fixture
+def app_factory(database_url):
+    """Make extra apps on the test database with other settings; their engines are disposed."""
+    made = []
+
+    def factory(**overrides):
+        # flask-limiter keeps one storage per extension object: keep it in memory
+        overrides.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+        made.append(make_app(database_url, **overrides))
+        return made[-1]
+    yield factory
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     """The application, its schema created by the Alembic migrations."""

@@ -13,6 +13,7 @@ from patrol_api.http.media_types import accepts
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.reference import importer, service
 from patrol_api.reference.kinds import KINDS, Kind
+from patrol_api.reference.schemas import compose
 
 blp = Blueprint("reference", __name__, description="Reference data (admin CRUD, bulk import)")
 blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
@@ -21,7 +22,8 @@ blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 class ListArgs(Schema):
     """Filters of a reference list."""
 
-    q = fields.String(metadata={"description": "Text in the code or the Korean/English name"})
+    q = fields.String(metadata={"description": "Text in the code or the Korean/English name "
+                                "(in the note of routing rules), any case"})
     include_deleted = fields.Boolean(load_default=False)
 
 
@@ -56,11 +58,16 @@ def _list_select(kind: Kind, args: dict):
     stmt = sa.select(kind.model).order_by(kind.model.id)
     if not args.get("include_deleted"):
         stmt = stmt.where(kind.model.deleted_at.is_(None))
-    if args.get("q") and kind.keyed_by_code:
-        like = f"%{args['q']}%"
-        stmt = stmt.where(sa.or_(kind.model.code.ilike(like), kind.model.name_ko.like(like),
-                                 kind.model.name_en.ilike(like)))
+    if args.get("q"):
+        stmt = stmt.where(_matches(kind, compose(args["q"])))
     return stmt
+
+
+def _matches(kind: Kind, text: str):
+    """Case-insensitive containment on every backend; % and _ in the text are literal."""
+    columns = ([kind.model.code, kind.model.name_ko, kind.model.name_en]
+               if kind.keyed_by_code else [kind.model.note])
+    return sa.or_(*(column.icontains(text, autoescape=True) for column in columns))
 
 
 def _with_etag(record, status: int = 200):
@@ -105,7 +112,7 @@ def _register(kind: Kind) -> None:
         def patch(self, data, record_id):
             """Change some fields; send If-Match with the ETag you read to detect conflicts."""
             record = service.get(kind, record_id)
-            service.check_version(record, if_match_version())
+            service.check_version(kind, record, if_match_version())
             service.update(kind, record, data)
             db.session.commit()
             return _with_etag(record)
@@ -115,7 +122,7 @@ def _register(kind: Kind) -> None:
         def delete(self, record_id):
             """Retire a record; phones receive it as a tombstone."""
             record = service.get(kind, record_id)
-            service.check_version(record, if_match_version())
+            service.check_version(kind, record, if_match_version())
             service.retire(record)
             db.session.commit()
 

@@ -2,6 +2,7 @@
 import base64
 import binascii
 import heapq
+import itertools
 
 import sqlalchemy as sa
 
@@ -24,41 +25,51 @@ def decode_cursor(cursor: str | None) -> int:
         return 0
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith(CURSOR_PREFIX) and text[len(CURSOR_PREFIX):].isdigit():
-            return int(text[len(CURSOR_PREFIX):])
+        number = text.removeprefix(CURSOR_PREFIX)
+        if text.startswith(CURSOR_PREFIX) and number.isascii() and number.isdigit():
+            return int(number)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise ApiError(400, "invalid_cursor", "The cursor was not issued by this server.", "cursor")
+    raise _invalid_cursor()
+
+
+def _invalid_cursor() -> ApiError:
+    """The error for a cursor this server did not issue; the phone starts a full download."""
+    return ApiError(400, "invalid_cursor", "The cursor was not issued by this server.",
+                    "cursor")
 
 
 def _changes_of(kind, since: int, limit: int) -> list:
     """Records of one kind changed after `since`, oldest change first."""
-    stmt = (sa.select(kind.model).where(kind.model.change_seq > since)
-            .order_by(kind.model.change_seq).limit(limit))
+    model = kind.model
+    stmt = sa.select(model).where(model.change_seq > since).order_by(model.change_seq)
     return [(record.change_seq, kind, record)
-            for record in db.session.execute(stmt).scalars()]
+            for record in db.session.execute(stmt.limit(limit)).scalars()]
 
 
-def _entry(kind, record) -> dict:
+def _entry(kind, schema, record) -> dict:
     """One change as sent to the phone: an upsert with the record, or a tombstone."""
     if record.deleted_at is not None:
         return {"kind": kind.name, "op": "delete", "seq": record.change_seq, "id": record.id,
                 "record": None}
     return {"kind": kind.name, "op": "upsert", "seq": record.change_seq, "id": record.id,
-            "record": kind.schema().dump(record)}
+            "record": schema.dump(record)}
 
 
 def pull(cursor: str | None, limit: int) -> dict:
     """The next page of reference changes after the cursor, in change order."""
     since = decode_cursor(cursor)
     version = changefeed.current(db.session)
+    if since > version:  # issued before the data was restored or reset: start afresh
+        raise _invalid_cursor()
     merged = heapq.merge(*(_changes_of(kind, since, limit + 1) for kind in KINDS.values()),
                          key=lambda item: item[0])
-    page = list(merged)[: limit + 1]
+    page = list(itertools.islice(merged, limit + 1))
     has_more = len(page) > limit
     page = page[:limit]
     # The counter was read before the records: anything committed later has a higher number.
     last = page[-1][0] if has_more else max([version, since] + [seq for seq, _, _ in page])
-    return {"changes": [_entry(kind, record) for _, kind, record in page],
+    schemas = {name: kind.schema() for name, kind in KINDS.items()}
+    return {"changes": [_entry(kind, schemas[kind.name], record) for _, kind, record in page],
             "next_cursor": encode_cursor(last), "has_more": has_more,
             "reference_version": version}

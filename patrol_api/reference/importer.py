@@ -15,37 +15,47 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 GEOJSON_TYPES = ("application/geo+json", "application/json")
 ACCEPTED_TYPES = (*CSV_TYPES, *GEOJSON_TYPES, "multipart/form-data")
 TEXT_ENCODINGS = ("utf-8-sig", "cp949")  # Excel in Korean offices saves CSV as CP949
+ROW_ERROR = ("row error",)  # key of a row refused while parsing; no CSV or JSON key equals it
 
 
 def parse_upload(kind: Kind, request) -> list[dict]:
     """Rows from the request: a multipart `file`, or a CSV or GeoJSON body."""
-    upload = request.files.get("file")
-    if upload is not None:
-        name = (upload.filename or "").lower()
-        fmt = "geojson" if name.endswith((".geojson", ".json")) else "csv"
-        return _parse(kind, upload.read(), fmt)
     mime = (request.mimetype or "").lower()
+    if mime == "multipart/form-data":
+        return _parse_file(kind, request.files.get("file"))
+    charset = request.mimetype_params.get("charset")
     if mime in CSV_TYPES:
-        return _parse(kind, request.get_data(), "csv")
+        return _parse(kind, request.get_data(), "csv", charset)
     if mime in GEOJSON_TYPES:
-        return _parse(kind, request.get_data(), "geojson")
+        return _parse(kind, request.get_data(), "geojson", charset)
     raise ApiError(415, "unsupported_media_type", "Send text/csv, application/geo+json, or a "
                    "multipart form with a 'file'.", "Content-Type")
 
 
-def _decode(raw: bytes) -> str:
-    """Text of an upload in UTF-8 (with or without BOM) or CP949."""
-    for encoding in TEXT_ENCODINGS:
+def _parse_file(kind: Kind, upload) -> list[dict]:
+    """Rows of an uploaded file; GeoJSON is told by its name or its media type."""
+    if upload is None:
+        raise ApiError(400, "missing_file", "The multipart form has no 'file' part.", "file")
+    name = (upload.filename or "").lower()
+    is_geojson = name.endswith((".geojson", ".json")) or upload.mimetype in GEOJSON_TYPES
+    charset = upload.mimetype_params.get("charset")
+    return _parse(kind, upload.read(), "geojson" if is_geojson else "csv", charset)
+
+
+def _decode(raw: bytes, charset: str | None = None) -> str:
+    """Text of an upload in its declared charset, else UTF-8 (with or without BOM) or CP949."""
+    encodings = ((charset,) if charset else ()) + TEXT_ENCODINGS
+    for encoding in encodings:
         try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+            return raw.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        except (UnicodeDecodeError, LookupError):
             continue
     raise ApiError(422, "bad_encoding", "The file is neither UTF-8 nor CP949 text.", "file")
 
 
-def _parse(kind: Kind, raw: bytes, fmt: str) -> list[dict]:
+def _parse(kind: Kind, raw: bytes, fmt: str, charset: str | None = None) -> list[dict]:
     """Rows of a CSV or GeoJSON document, capped at IMPORT_MAX_ROWS."""
-    text = _decode(raw)
+    text = _decode(raw, charset)
     rows = _csv_rows(text) if fmt == "csv" else _geojson_rows(kind, text)
     limit = current_app.config["IMPORT_MAX_ROWS"]
     if len(rows) > limit:
@@ -58,21 +68,39 @@ def _parse(kind: Kind, raw: bytes, fmt: str) -> list[dict]:
 def _csv_rows(text: str) -> list[dict]:
     """CSV rows as dicts; empty cells become None and a `geometry` cell is parsed JSON."""
     try:
-        reader = csv.DictReader(io.StringIO(text))
-        rows = [{(k or "").strip(): _cell(v) for k, v in row.items() if k} for row in reader]
+        records = [cells for cells in csv.reader(io.StringIO(text), strict=True)
+                   if any(cell.strip() for cell in cells)]
     except csv.Error as error:
         raise ApiError(422, "malformed_csv", f"CSV could not be read: {error}", "file") from error
-    for row in rows:
-        if isinstance(row.get("geometry"), str):
-            row["geometry"] = _json_cell(row["geometry"])
-    return rows
+    if not records:
+        return []
+    header = [name.strip() for name in records[0]]
+    named = [name for name in header if name]
+    if len(set(named)) != len(named):
+        raise ApiError(422, "malformed_csv", "A column name appears twice in the header.",
+                       "file")
+    return [_csv_row(header, cells) for cells in records[1:]]
 
 
-def _cell(value):
+def _csv_row(header: list[str], cells: list[str]) -> dict:
+    """One CSV record as a row; missing trailing cells are empty, extra filled cells an error.
+
+    Cells beyond the header usually mean an unquoted comma shifted the row (a Korean
+    address such as "여의대로 24, 2층"), so every value after it sits in the wrong column.
+    """
+    row = {name: _cell(cells[i] if i < len(cells) else "")
+           for i, name in enumerate(header) if name}
+    if any(cell.strip() for cell in cells[len(header):]):
+        row[ROW_ERROR] = ("malformed_row", f"The row has {len(cells)} cells but the header "
+                          f"{len(header)}; quote cells that hold commas.", None)
+    elif isinstance(row.get("geometry"), str):
+        row["geometry"] = _json_cell(row["geometry"])
+    return row
+
+
+def _cell(value: str):
     """A CSV cell: stripped text, or None when empty."""
-    if isinstance(value, list):  # more cells than headers
-        return None
-    value = (value or "").strip()
+    value = value.strip()
     return value or None
 
 
@@ -96,22 +124,44 @@ def _geojson_rows(kind: Kind, text: str) -> list[dict]:
     features = document.get("features")
     if not isinstance(features, list):
         raise ApiError(422, "malformed_geojson", "features must be a list.", "features")
-    return [_feature_row(feature) for feature in features]
+    located = "lat" in kind.schema().fields
+    return [_feature_row(feature, located) for feature in features]
 
 
-def _feature_row(feature) -> dict:
-    """One feature as a row."""
-    if not isinstance(feature, dict):
-        return {"_error": "not a GeoJSON feature"}
-    row = dict(feature.get("properties") or {})
+def _feature_row(feature, located: bool) -> dict:
+    """One feature as a row: a point gives lat/lon to kinds that have them, else `geometry`."""
+    if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
+        return {ROW_ERROR: ("malformed_row", "Not a GeoJSON feature.", None)}
+    row = {key: _code_text(key, value) for key, value in (feature["properties"] or {}).items()}
     geometry = feature.get("geometry")
-    if isinstance(geometry, dict) and geometry.get("type") == "Point":
-        coords = geometry.get("coordinates") or [None, None]
-        row.setdefault("lon", coords[0] if len(coords) > 0 else None)
-        row.setdefault("lat", coords[1] if len(coords) > 1 else None)
-    elif geometry is not None:
+    if geometry is None:
+        return row
+    if not located:
         row["geometry"] = geometry
+        return row
+    position = _point(geometry)
+    if position is None:
+        return {**row, ROW_ERROR: ("invalid_geometry", "A site's geometry must be a GeoJSON "
+                                  "Point [lon, lat].", "geometry")}
+    row["lon"], row["lat"] = position
     return row
+
+
+def _point(geometry) -> tuple | None:
+    """(lon, lat) of a GeoJSON Point, None for anything else."""
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        return None
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return None
+    return coords[0], coords[1]
+
+
+def _code_text(key: str, value):
+    """Codes as text: GeoJSON often carries administrative codes as numbers (11560540)."""
+    is_code = key == "code" or key.endswith("_code")
+    return str(value) if is_code and isinstance(value, int) and not isinstance(value, bool) \
+        else value
 
 
 def import_rows(kind: Kind, rows: list[dict], dry_run: bool = False) -> dict:
@@ -132,7 +182,6 @@ def _import_one(kind: Kind, number: int, row: dict) -> dict:
     savepoint = db.session.begin_nested()
     try:
         status = _upsert(kind, row)
-        db.session.flush()
         savepoint.commit()
         return {"row": number, "code": _text(code), "status": status, "error": None}
     except ApiError as error:
@@ -140,9 +189,22 @@ def _import_one(kind: Kind, number: int, row: dict) -> dict:
         return _rejected(number, code, error.payload())
     except ma.ValidationError as error:
         savepoint.rollback()
-        field = first_field(error.messages)
-        return _rejected(number, code, {"code": "validation_error", "field": field,
-                                        "message": str(error.messages)})
+        return _rejected(number, code, _validation_error(error.messages))
+
+
+def _validation_error(messages) -> dict:
+    """A row's schema errors in the API's error shape."""
+    field = first_field(messages)
+    text = _first_text(messages) or "Invalid value."
+    return {"status": 422, "code": "validation_error", "field": field,
+            "message": f"{field}: {text}" if field else text, "errors": messages}
+
+
+def _first_text(messages) -> str | None:
+    """The first message text in a marshmallow message tree."""
+    while isinstance(messages, dict | list) and messages:
+        messages = next(iter(messages.values())) if isinstance(messages, dict) else messages[0]
+    return messages if isinstance(messages, str) else None
 
 
 def _rejected(number: int, code, error: dict) -> dict:
@@ -156,15 +218,19 @@ def _text(value) -> str | None:
 
 
 def _upsert(kind: Kind, row: dict) -> str:
-    """Create the record or update the existing one with the same key."""
-    if "_error" in row:
-        raise ApiError(422, "malformed_row", row["_error"], None)
+    """Create the record or update the existing one with the same key; flushes the row."""
+    if ROW_ERROR in row:
+        code, message, field = row[ROW_ERROR]
+        raise ApiError(422, code, message, field)
     existing = _existing(kind, row)
     if existing is None:
         service.create(kind, kind.schema().load(_without_id(row)))
+        db.session.flush()
         return "created"
+    version = existing.version
     service.update(kind, existing, kind.schema(partial=True).load(_without_id(row)))
-    return "updated" if db.session.is_modified(existing) else "unchanged"
+    db.session.flush()
+    return "unchanged" if existing.version == version else "updated"
 
 
 def _without_id(row: dict) -> dict:
@@ -175,10 +241,11 @@ def _without_id(row: dict) -> dict:
 def _existing(kind: Kind, row: dict):
     """The live record a row updates, if any."""
     if kind.keyed_by_code:
-        return service.by_code(kind.model, row.get("code")) if row.get("code") else None
+        code = row.get("code")
+        return service.by_code(kind.model, code) if isinstance(code, str) and code else None
     if row.get("id") is None:
         return None
     try:
         return service.get(kind, int(row["id"]))
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise ApiError(422, "validation_error", "id must be a whole number.", "id") from error

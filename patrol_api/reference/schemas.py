@@ -1,11 +1,21 @@
 """Marshmallow schemas of the reference records; references to other records travel as codes."""
+import unicodedata
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from patrol_api.models.reference import DEPARTMENT_KINDS, PRIORITIES
 
-Code = fields.String(required=True, validate=validate.Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", error="Use 1-40 letters, digits, '.', '_' or '-'."))
+
+
+def code_field(width: int = 40) -> fields.String:
+    """A record code of at most `width` characters (the width of its column)."""
+    return fields.String(required=True, validate=validate.Regexp(
+        rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{width - 1}}}$",
+        error=f"Use 1-{width} letters, digits, '.', '_' or '-'."))
+
+
+Code = code_field()
 NameKo = fields.String(required=True, validate=validate.Length(min=1, max=120))
 NameEn = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
@@ -33,6 +43,11 @@ class CodeRef(fields.Field):
         return value.strip()
 
 
+def compose(value):
+    """Text in Unicode NFC: Hangul typed or saved on macOS may arrive decomposed (NFD)."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
 class RecordMeta(ma.Schema):
     """Fields every pulled record carries."""
 
@@ -41,6 +56,13 @@ class RecordMeta(ma.Schema):
     change_seq = fields.Integer(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     deleted = fields.Function(lambda obj: obj.deleted_at is not None, dump_only=True)
+
+    @ma.pre_load
+    def _compose_text(self, data, **kwargs):
+        """Store text composed, so that equal Korean names compare and search as equal."""
+        if not isinstance(data, dict):
+            return data
+        return {key: compose(value) for key, value in data.items()}
 
 
 class DepartmentSchema(RecordMeta):
@@ -51,13 +73,13 @@ class DepartmentSchema(RecordMeta):
     name_en = NameEn
     kind = fields.String(required=True, validate=validate.OneOf(DEPARTMENT_KINDS))
     area_code = CodeRef("area")
-    email = fields.Email(allow_none=True, load_default=None)
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
 
 class AreaSchema(RecordMeta):
     """An administrative dong with its polygon (GeoJSON geometry, WGS84, lon/lat order)."""
 
-    code = Code
+    code = code_field(20)
     name_ko = NameKo
     name_en = NameEn
     geometry = fields.Dict(required=True, metadata={"description": "GeoJSON Polygon or "

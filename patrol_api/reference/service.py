@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.models.base import utcnow
-from patrol_api.models.reference import Site
+from patrol_api.models.reference import RoutingRule, Site
 from patrol_api.reference import geo
 from patrol_api.reference.kinds import Kind
 
@@ -39,20 +39,45 @@ def _resolve_refs(kind: Kind, data: dict) -> dict:
 
 
 def _apply(kind: Kind, record, data: dict) -> None:
-    """Set validated values on a record, deriving what is derived."""
-    values = _resolve_refs(kind, data)
-    if "geometry" in values:
-        values.update(geo.bounds_columns(geo.parse_polygon(values["geometry"])))
+    """Set validated values on a record, deriving what is derived.
+
+    Everything is looked up before the first attribute is set, with autoflush off: a query
+    that flushed a half-changed record would stamp it twice (two versions for one change).
+    Pending work is flushed first so that the lookups still see it.
+    """
+    db.session.flush()
+    with db.session.no_autoflush:
+        values = _resolve_refs(kind, data)
+        if "geometry" in values:
+            values.update(geo.bounds_columns(geo.parse_polygon(values["geometry"])))
+        if isinstance(record, Site):
+            _place_site(record, values)
+        if isinstance(record, RoutingRule):
+            _check_rule_dates(record, values)
     for name, value in values.items():
         setattr(record, name, value)
-    if isinstance(record, Site) and ("lat" in values or "lon" in values):
-        _place_site(record, explicit_area="area" in values and values["area"] is not None)
 
 
-def _place_site(site: Site, explicit_area: bool) -> None:
-    """Derive a site's area from its position unless one was given."""
-    if not explicit_area:
-        site.area = geo.area_containing(site.lat, site.lon)
+def _place_site(site: Site, values: dict) -> None:
+    """Derive a site's area from its position when it moves or its area is cleared.
+
+    An explicit area wins; without one the area is the live dong containing the position.
+    """
+    if values.get("area") is not None:
+        return
+    if not {"area", "lat", "lon"} & values.keys():
+        return
+    lat, lon = values.get("lat", site.lat), values.get("lon", site.lon)
+    values["area"] = geo.area_containing(lat, lon) if None not in (lat, lon) else None
+
+
+def _check_rule_dates(rule: RoutingRule, values: dict) -> None:
+    """Refuse a rule whose end, after this change, lies before its start."""
+    start = values.get("effective_from", rule.effective_from)
+    end = values.get("effective_to", rule.effective_to)
+    if start is not None and end is not None and end < start:
+        raise ApiError(422, "validation_error", "effective_to: Must not be before "
+                       "effective_from.", "effective_to")
 
 
 def _check_unique_code(kind: Kind, code: str, exclude_id: int | None = None) -> None:
@@ -66,26 +91,39 @@ def _check_unique_code(kind: Kind, code: str, exclude_id: int | None = None) -> 
 def create(kind: Kind, data: dict):
     """Create a record from validated data."""
     if kind.keyed_by_code:
-        _check_unique_code(kind, data["code"])
-        _free_retired_code(kind, data["code"])
+        _claim_code(kind, data["code"])
     record = kind.model()
     _apply(kind, record, data)
     db.session.add(record)
     return record
 
 
+def _claim_code(kind: Kind, code: str, exclude_id: int | None = None) -> None:
+    """Make `code` free for a record: 409 when a live record has it, a retired one yields it."""
+    _check_unique_code(kind, code, exclude_id)
+    _free_retired_code(kind, code)
+
+
 def _free_retired_code(kind: Kind, code: str) -> None:
-    """Rename a retired record's code so the code can be used again."""
+    """Rename a retired record's code (within the column's width) so it can be used again.
+
+    The rename is flushed at once, before the record taking the code is changed: in one
+    flush the unit of work might update the taker first and break the unique index.
+    """
     retired = db.session.execute(sa.select(kind.model).where(
         kind.model.code == code, kind.model.deleted_at.is_not(None))).scalar()
-    if retired is not None:
-        retired.code = f"{code[:28]}~{retired.id}"[:40]
+    if retired is None:
+        return
+    suffix = f"~{retired.id}"
+    width = kind.model.__table__.c.code.type.length
+    retired.code = code[: width - len(suffix)] + suffix
+    db.session.flush()
 
 
 def update(kind: Kind, record, data: dict):
     """Apply a partial update from validated data."""
     if kind.keyed_by_code and "code" in data and data["code"] != record.code:
-        _check_unique_code(kind, data["code"], exclude_id=record.id)
+        _claim_code(kind, data["code"], exclude_id=record.id)
     _apply(kind, record, data)
     return record
 
@@ -96,8 +134,9 @@ def retire(record) -> None:
         record.deleted_at = utcnow()
 
 
-def check_version(record, expected: int | None) -> None:
-    """Optimistic concurrency: refuse an update made from a stale version (412)."""
+def check_version(kind: Kind, record, expected: int | None) -> None:
+    """Optimistic concurrency: refuse a change made from a stale version (412, server copy)."""
     if expected is not None and expected != record.version:
         raise ApiError(412, "version_mismatch", f"The record is at version {record.version}, "
-                       f"not {expected}.", "If-Match", current_version=record.version)
+                       f"not {expected}.", "If-Match", current_version=record.version,
+                       current=kind.schema().dump(record))

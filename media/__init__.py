@@ -1,0 +1,1 @@
+"""Photo pipeline core: inspect uploads, verify digests, make derivatives, store blobs; no HTTP."""

@@ -1,0 +1,49 @@
+"""Bring any decoded photo to 8-bit sRGB: colour profiles, transparency, odd modes."""
+
+import functools
+import io
+
+from PIL import Image, ImageCms
+
+MAX_ICC_BYTES = 1 << 20
+BACKGROUND = (255, 255, 255)  # transparent areas of screenshots show as white, not black
+
+
+def to_srgb(im: Image.Image) -> Image.Image:
+    """Return an RGB image in sRGB, ``im`` itself when it already is one (it gets loaded)."""
+    im.load()
+    icc = im.info.get("icc_profile")
+    if icc and im.mode in ("RGB", "CMYK", "L") and len(icc) <= MAX_ICC_BYTES:
+        converted = _convert_profile(im, icc)
+        if converted is not None:
+            return converted
+    return _to_rgb(im)
+
+
+def _convert_profile(im: Image.Image, icc: bytes) -> Image.Image | None:
+    """Apply the embedded ICC profile towards sRGB; None when the profile is unusable."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(im, source, _srgb(), outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return None
+
+
+@functools.cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    """The built-in sRGB profile, made once."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    """Plain mode conversion: alpha over white, 16-bit scaled down, palettes expanded."""
+    if im.mode == "RGB":
+        return im
+    if im.mode.startswith("I"):  # "I", "I;16", "I;16B": 16-bit greyscale PNG
+        im = im.convert("I").point(lambda v: v / 256).convert("L")
+    if im.has_transparency_data:
+        rgba = im.convert("RGBA")
+        flat = Image.new("RGB", im.size, BACKGROUND)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return im.convert("RGB")

@@ -1,0 +1,97 @@
+"""Check an uploaded photo before anything else touches it, and read what it says about itself."""
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import BinaryIO
+
+from PIL import ImageFile
+
+from media.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, MediaError
+from media.exif import SWAPS_AXES, ExifFacts, exif_of, read_exif
+from media.images import decoding, open_image
+from media.sniff import MIME_TYPES
+from media.sources import Source, open_source, stream_size
+
+ANIMATABLE = frozenset({"PNG", "WEBP"})
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """A photo that passed inspection: its real type, shown size and EXIF facts."""
+
+    format: str
+    mime: str
+    width: int
+    height: int
+    size_bytes: int
+    orientation: int | None = None
+    captured_at: datetime | None = None
+    captured_at_raw: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    altitude_m: float | None = None
+    gps_accuracy_m: float | None = None
+    gps_time: datetime | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+
+
+def inspect_image(source: Source, *, max_bytes: int, max_pixels: int) -> ImageInfo:
+    """Accept a JPEG, PNG, WebP or HEIC photo that decodes completely, else raise MediaError."""
+    with open_source(source) as fp:
+        size_bytes = check_size(fp, max_bytes)
+        _verify_structure(fp, max_pixels)
+        with open_image(fp, max_pixels=max_pixels) as (im, fmt):
+            stored_size = im.size
+            _refuse_animation(im, fmt)
+            with decoding():
+                _decode_everything(im)
+            facts = read_exif(exif_of(im))
+            return _describe(fmt, stored_size, size_bytes, facts, im.info)
+
+
+def check_size(fp: BinaryIO, max_bytes: int) -> int:
+    """Return the file's size; refuse empty files and files over ``max_bytes``."""
+    size = stream_size(fp)
+    if size == 0:
+        raise MediaError(EMPTY_FILE, "the file is empty")
+    if size > max_bytes:
+        raise MediaError(TOO_LARGE, f"{size} bytes is more than {max_bytes}")
+    return size
+
+
+def _verify_structure(fp: BinaryIO, max_pixels: int) -> None:
+    """Run the format's own integrity check (PNG chunk CRCs, IEND); a no-op for most formats."""
+    with open_image(fp, max_pixels=max_pixels) as (im, _fmt), decoding():
+        im.verify()
+
+
+def _refuse_animation(im: ImageFile.ImageFile, fmt: str) -> None:
+    """A field photo is one still picture: refuse animated PNG and WebP."""
+    if fmt in ANIMATABLE and getattr(im, "is_animated", False):
+        raise MediaError(UNSUPPORTED_TYPE, f"animated {fmt} is not a photo")
+
+
+def _decode_everything(im: ImageFile.ImageFile) -> None:
+    """Decode all image data, at the smallest scale the codec offers (1/8 for JPEG)."""
+    im.draft(None, (1, 1))
+    im.load()
+
+
+def _describe(
+    fmt: str, stored: tuple[int, int], size_bytes: int, facts: ExifFacts, info: dict
+) -> ImageInfo:
+    """Build ImageInfo; HEIF arrives already rotated by libheif, the others rotate when shown."""
+    width, height = stored
+    if fmt == "HEIF":
+        facts = _with_orientation(facts, info.get("original_orientation"))
+    elif facts.orientation in SWAPS_AXES:
+        width, height = height, width
+    fields = asdict(facts)
+    return ImageInfo(fmt, MIME_TYPES[fmt], width, height, size_bytes, **fields)
+
+
+def _with_orientation(facts: ExifFacts, original: object) -> ExifFacts:
+    """Report the orientation libheif already applied (pillow-heif resets the EXIF tag to 1)."""
+    value = original if isinstance(original, int) and original in range(1, 9) else None
+    return replace(facts, orientation=value or facts.orientation)

@@ -1,0 +1,80 @@
+"""Blobs as files under one root directory: atomic, durable writes; keys fan out into folders."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from media.keys import check_range, not_found, validate_key
+from media.sources import Source, open_source
+
+
+class LocalDiskStorage:
+    """The embedded default: ``blobs/ab/<sha256>`` is the file ``<root>/blobs/ab/<sha256>``."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def put(self, key: str, src: Source) -> None:
+        """Write to a temporary file beside the target, fsync, then rename over it."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out, open_source(src) as fp:
+                shutil.copyfileobj(fp, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+
+    def open(self, key: str) -> BinaryIO:
+        """Open the blob's file for reading."""
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError:
+            raise not_found(key) from None
+
+    def exists(self, key: str) -> bool:
+        """True when the blob's file exists."""
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        """The blob file's size."""
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise not_found(key) from None
+
+    def delete(self, key: str) -> None:
+        """Remove the blob's file if it is there."""
+        self._path(key).unlink(missing_ok=True)
+
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        """Read bytes ``[start, end)``."""
+        check_range(start, end)
+        with self.open(key) as fp:
+            fp.seek(start)
+            return fp.read(end - start)
+
+    def url_for(self, key: str, expires: int) -> str | None:
+        """Local files have no signed URLs: the HTTP layer streams them itself."""
+        validate_key(key)
+        return None
+
+    def _path(self, key: str) -> Path:
+        """The file for a validated key; validation keeps it inside ``root``."""
+        return self.root.joinpath(*validate_key(key).split("/"))
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable: flush the directory entry to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,59 @@
+"""Jobs run in-process without Redis, and on a real Redis through the rq worker command."""
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from patrol_api import jobs, maintenance
+from patrol_api.extensions import db
+from patrol_api.models import ApiToken
+from patrol_api.models.base import utcnow
+
+
+def _dead_and_live_tokens(make_user):
+    """One token long expired, one live; returns the live token's id."""
+    user, _ = make_user()
+    live = db.session.execute(sa.select(ApiToken)).scalar()
+    db.session.add(ApiToken(token_hash="0" * 64, user=user,
+                            expires_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    return live.id
+
+
+def test_in_process_when_no_redis(ctx, make_user):
+    live_id = _dead_and_live_tokens(make_user)
+    assert jobs.queue() is None
+    assert jobs.enqueue(maintenance.purge_dead_tokens) == 1
+    assert db.session.execute(sa.select(ApiToken.id)).scalars().all() == [live_id]
+
+
+def test_rq_worker_runs_queued_job(ctx, make_user, app_factory, database_url, redis_url):
+    live_id = _dead_and_live_tokens(make_user)
+    queued_app = app_factory(REDIS_URL=redis_url)
+    with queued_app.app_context():
+        job = jobs.enqueue(maintenance.purge_dead_tokens)
+        assert job.get_status() == "queued"
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "SECRET_KEY": "test"}
+    worker = [sys.executable, "-m", "patrol_api.cli", "worker", "--burst"]
+    done = subprocess.run(worker, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with queued_app.app_context():
+        job.refresh()
+        assert job.get_status() == "finished", job.latest_result().exc_string
+        assert job.return_value() == 1
+    db.session.rollback()  # end the test's read snapshot
+    assert db.session.execute(sa.select(ApiToken.id)).scalars().all() == [live_id]
+
+
+def test_healthz_reports_redis(ctx, app_factory, redis_url):
+    up = app_factory(REDIS_URL=redis_url).test_client().get("/healthz")
+    assert up.status_code == 200
+    assert up.get_json()["queue"] == "ok"
+    down = app_factory(REDIS_URL="redis://127.0.0.1:1/0").test_client()
+    response = down.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "degraded"
+    assert response.get_json()["queue"].startswith("unreachable")
