@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     _finish_config(app)
+    app.json.ensure_ascii = False  # Korean text travels as UTF-8, not \uXXXX escapes
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

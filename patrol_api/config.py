@@ -45,7 +45,6 @@ STATIC_DEFAULTS = {
     "OPENAPI_REDOC_PATH": "docs",
     "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-    "JSON_SORT_KEYS": False,
     "COMPRESS_MIMETYPES": ["application/json", "text/csv", "application/geo+json"],
     "COMPRESS_MIN_SIZE": 1024,
     "COMPRESS_ALGORITHM": ["gzip"],

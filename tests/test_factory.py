@@ -23,3 +23,10 @@ def test_random_secret_when_unset(monkeypatch, tmp_path):
     monkeypatch.setenv("PATROL_DATA_DIR", str(tmp_path))
     first, second = create_app(), create_app()
     assert first.config["SECRET_KEY"] and first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+
+
+def test_korean_text_is_returned_as_utf8(client, make_user):
+    _, headers = make_user()
+    response = client.get("/api/v1/auth/me", headers=headers)
+    assert "홍길동".encode() in response.data
+    assert response.content_type == "application/json"

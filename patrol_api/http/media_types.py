@@ -1,12 +1,15 @@
-"""Request bodies are JSON unless an endpoint declares other media types (415 otherwise).
+"""Request input checked at the door: media types (415), body size (413), strict JSON (400).
 
-The body of a JSON-only endpoint is also checked at the door: it must be strict UTF-8 JSON
+Request bodies are JSON unless an endpoint declares other media types with `@accepts`; such
+endpoints parse their own bodies. The body of a JSON-only endpoint must be strict UTF-8 JSON
 (no NaN or Infinity, finite numbers, integers of sane length) nested at most MAX_JSON_DEPTH
-deep, or the answer is 400 `malformed_json`; webargs then never meets input that makes the
-standard library raise. Endpoints that declare their own media types parse their own bodies.
+deep, or the answer is 400 `malformed_json`, so webargs never meets input that makes the
+standard library raise. Text that no database can store (NUL characters, unpaired
+surrogates) in a JSON body or a query argument is a 422 naming the field.
 """
 import json
 import math
+import re
 
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -18,6 +21,9 @@ ACCEPTS_ATTR = "_accepts"
 JSON = "application/json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 MAX_JSON_DEPTH = 64
+_MAY_OVERFLOW = re.compile(rb"[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")  # a double ends near 1.8e308
+_RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")  # \u0000 and \ud800-\udfff
+_CONTAINERS = (dict, list)
 
 
 def accepts(*mimetypes: str):
@@ -29,15 +35,10 @@ def accepts(*mimetypes: str):
 
 
 def declared(view, method: str) -> frozenset:
-    """The media types a view method takes."""
+    """The media types a view (function, MethodView or one of its methods) takes."""
     view_class = getattr(view, "view_class", None)
     handler = getattr(view_class, method.lower(), None) if view_class else view
     return getattr(handler, ACCEPTS_ATTR, frozenset({JSON}))
-
-
-def _has_body() -> bool:
-    """True when the request carries a body."""
-    return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
 
 
 def is_json(mimetype: str) -> bool:
@@ -46,13 +47,23 @@ def is_json(mimetype: str) -> bool:
 
 
 def enforce() -> None:
-    """before_request hook: refuse a body of a media type the endpoint does not take."""
-    if request.method not in BODY_METHODS or not _has_body() or request.endpoint is None:
-        return
-    view = current_app.view_functions.get(request.endpoint)
+    """before_request hook: check the query and body of a request to a declared endpoint."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if view is None or rule_for(view, request.method) is None:
-        return
-    allowed = declared(view, request.method)
+        return  # 404/405 and undeclared endpoints are answered elsewhere
+    _check_query()
+    if request.method in BODY_METHODS and _has_body():
+        _check_body(declared(view, request.method))
+
+
+def _has_body() -> bool:
+    """True when the request carries a body."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    return bool(request.content_length) or chunked
+
+
+def _check_body(allowed: frozenset) -> None:
+    """Refuse a body of a media type the endpoint does not take, too large, or bad JSON."""
     mimetype = (request.mimetype or "").lower()
     if not (mimetype in allowed or (is_json(mimetype) and JSON in allowed)):
         raise ApiError(415, "unsupported_media_type", "Send the body as one of: "
@@ -73,6 +84,13 @@ def _refuse_oversized_stream() -> None:
         return
     if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
         raise RequestEntityTooLarge()
+
+
+def _check_query() -> None:
+    """422 for a query argument holding text no database can store."""
+    for name, values in request.args.lists():
+        for text in (name, *values):
+            _check_text(text, (name,))
 
 
 class _Unreadable(ValueError):
@@ -102,18 +120,27 @@ def _reason(error: ValueError) -> str:
 
 
 def check_json(raw: bytes) -> None:
-    """Refuse (400 malformed_json) a body that is not strict UTF-8 JSON of bounded depth."""
+    """Refuse a body that is not strict UTF-8 JSON of bounded depth with storable text.
+
+    The slower checks run only when the raw bytes say they could matter: the float hook when
+    a number might overflow, the depth walk when there are enough brackets to nest too
+    deeply, the text walk when an escape could spell NUL or a surrogate (strict UTF-8 bytes
+    carry neither). A typical body pays for one json.loads.
+    """
+    parse_float = _finite_float if _MAY_OVERFLOW.search(raw) else float
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
-                              parse_float=_finite_float)
+                              parse_float=parse_float)
     except UnicodeDecodeError as error:
         raise malformed_json("The request body is not UTF-8 text.") from error
     except RecursionError as error:
         raise _too_deep() from error
     except ValueError as error:
         raise malformed_json(f"The request body is not valid JSON: {_reason(error)}") from error
-    if _depth_exceeds(document, MAX_JSON_DEPTH):
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _nests_too_deeply(document):
         raise _too_deep()
+    if _RISKY_ESCAPE.search(raw):
+        _check_texts(document)
 
 
 def _too_deep() -> ApiError:
@@ -121,14 +148,52 @@ def _too_deep() -> ApiError:
     return malformed_json(f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.")
 
 
-def _depth_exceeds(document, limit: int) -> bool:
-    """True when arrays and objects nest deeper than `limit` (iterative, no recursion)."""
-    pending = [(document, 1)] if isinstance(document, dict | list) else []
+def _nests_too_deeply(document) -> bool:
+    """True when arrays and objects nest more than MAX_JSON_DEPTH deep (no recursion)."""
+    pending = [(document, 1)] if type(document) in _CONTAINERS else []
     while pending:
         node, depth = pending.pop()
-        if depth > limit:
+        if depth > MAX_JSON_DEPTH:
             return True
-        children = node.values() if isinstance(node, dict) else node
-        pending.extend((child, depth + 1) for child in children
-                       if isinstance(child, dict | list))
+        children = node.values() if type(node) is dict else node
+        pending.extend([(child, depth + 1) for child in children if type(child) in _CONTAINERS])
     return False
+
+
+def _check_texts(document) -> None:
+    """422 naming the first key or string that holds NUL or an unpaired surrogate."""
+    pending = [(document, ())]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, str):
+            _check_text(node, path)
+        elif type(node) in _CONTAINERS:
+            items = node.items() if type(node) is dict else enumerate(node)
+            for key, child in items:
+                if isinstance(key, str):
+                    _check_text(key, (*path, key))
+                pending.append((child, (*path, key)))
+
+
+def _check_text(text: str, path: tuple) -> None:
+    """422 for text holding NUL characters or unpaired surrogates, naming where."""
+    if text.isascii() and "\x00" not in text:
+        return
+    if "\x00" in text or not _encodable(text):
+        field = ".".join(_printable(str(part)) for part in path) or "body"
+        raise ApiError(422, "validation_error", f"{field}: Text must not contain NUL "
+                       "characters or unpaired surrogates.", field)
+
+
+def _encodable(text: str) -> bool:
+    """True when the text can be stored as UTF-8 (no unpaired surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(part: str) -> str:
+    """A path part safe to echo back: NUL and surrogates as backslash escapes."""
+    return part.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")

@@ -3,12 +3,12 @@
 import io
 
 import pytest
-from conftest import BLUE, IPHONE, OLD_COMPACT, PIXEL_RIO, RED, encode, quadrant_picture
 from PIL import Image, ImageCms
 
 from media import derivatives
 from media.derivatives import SCREEN_BOX, THUMB_BOX, fit_size, make_derivatives
 from media.errors import MediaError
+from media.testing import BLUE, IPHONE, OLD_COMPACT, PIXEL_RIO, RED, encode, quadrant_picture
 
 # Where the stored top-left red quarter must appear once the orientation is applied.
 RED_CORNER = {1: "top-left", 3: "bottom-right", 6: "top-right", 8: "bottom-left"}
@@ -180,3 +180,13 @@ def test_sizes_and_quality_are_documented_constants():
     assert derivatives.SCREEN_BOX == (1600, 1600)
     assert derivatives.THUMB_BOX == (320, 320)
     assert 75 <= derivatives.JPEG_QUALITY <= 90
+
+
+def test_multi_picture_jpeg_from_phones_uses_the_primary_picture(make_photo):
+    from media.inspect import inspect_image
+
+    second = Image.new("RGB", (400, 300), "green")
+    photo = make_photo("MPO", layout=IPHONE, save_all=True, append_images=[second])
+    assert inspect_image(photo, max_bytes=10**7, max_pixels=10**7).format == "JPEG"
+    screen = opened(make_derivatives(photo)["screen"])
+    assert red_corner(screen) == "top-right"

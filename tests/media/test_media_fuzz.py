@@ -4,7 +4,6 @@ import contextlib
 import io
 
 import pytest
-from conftest import IPHONE, encode, exif_bytes, quadrant_picture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -13,6 +12,7 @@ from media.derivatives import make_derivatives
 from media.errors import MediaError
 from media.images import register_heif
 from media.inspect import ImageInfo, inspect_image
+from media.testing import IPHONE, encode, exif_bytes, quadrant_picture
 
 LIMITS = {"max_bytes": 1 << 20, "max_pixels": 4_000_000}
 

@@ -6,7 +6,11 @@ import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from conftest import (
+from PIL import Image, ImageFile
+
+from media.errors import MediaError
+from media.inspect import ImageInfo, inspect_image
+from media.testing import (
     DIGITIZED_ONLY,
     GALAXY,
     IPHONE,
@@ -14,10 +18,6 @@ from conftest import (
     PIXEL_RIO,
     encode,
 )
-from PIL import Image, ImageFile
-
-from media.errors import MediaError
-from media.inspect import ImageInfo, inspect_image
 
 LIMITS = {"max_bytes": 20 * 1024 * 1024, "max_pixels": 50_000_000}
 
