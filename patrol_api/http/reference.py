@@ -7,7 +7,6 @@ from marshmallow import Schema, fields
 
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
-from patrol_api.extensions import db
 from patrol_api.http.etag import etag_of, if_match_version
 from patrol_api.http.media_types import accepts
 from patrol_api.http.pagination import PAGINATION, SelectPage
@@ -95,7 +94,7 @@ def _register(kind: Kind) -> None:
         def post(self, data):
             """Create a record."""
             record = service.create(kind, data)
-            db.session.commit()
+            service.save()
             return _with_etag(record, 201)
 
     @blp.route(f"/{kind.name}/<int:record_id>", endpoint=f"{kind.name}-item")
@@ -114,7 +113,7 @@ def _register(kind: Kind) -> None:
             record = service.get(kind, record_id)
             service.check_version(kind, record, if_match_version())
             service.update(kind, record, data)
-            db.session.commit()
+            service.save()
             return _with_etag(record)
 
         @allow(Role.ADMIN)
@@ -124,7 +123,7 @@ def _register(kind: Kind) -> None:
             record = service.get(kind, record_id)
             service.check_version(kind, record, if_match_version())
             service.retire(record)
-            db.session.commit()
+            service.save()
 
     @blp.route(f"/{kind.name}/import", endpoint=f"{kind.name}-import")
     class Import(MethodView):

@@ -4,6 +4,7 @@ import io
 import json
 
 import marshmallow as ma
+import sqlalchemy as sa
 from flask import current_app
 
 from patrol_api.errors import ApiError, first_field
@@ -170,7 +171,7 @@ def import_rows(kind: Kind, rows: list[dict], dry_run: bool = False) -> dict:
     if dry_run:
         db.session.rollback()
     else:
-        db.session.commit()
+        service.save()
     summary = {status: sum(r["status"] == status for r in results)
                for status in ("created", "updated", "unchanged", "rejected")}
     return {"dry_run": dry_run, **summary, "rows": results}
@@ -190,6 +191,10 @@ def _import_one(kind: Kind, number: int, row: dict) -> dict:
     except ma.ValidationError as error:
         savepoint.rollback()
         return _rejected(number, code, _validation_error(error.messages))
+    except sa.exc.IntegrityError:  # a concurrent writer took the code meanwhile
+        savepoint.rollback()
+        return _rejected(number, code, ApiError(
+            409, "conflict", "The row conflicts with a change made meanwhile.").payload())
 
 
 def _validation_error(messages) -> dict:

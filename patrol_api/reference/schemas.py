@@ -7,7 +7,6 @@ from marshmallow import fields, validate
 from patrol_api.models.reference import DEPARTMENT_KINDS, PRIORITIES
 
 
-
 def code_field(width: int = 40) -> fields.String:
     """A record code of at most `width` characters (the width of its column)."""
     return fields.String(required=True, validate=validate.Regexp(

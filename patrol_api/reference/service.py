@@ -1,5 +1,6 @@
 """Create, update and retire reference records; references are resolved from codes."""
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
@@ -140,3 +141,22 @@ def check_version(kind: Kind, record, expected: int | None) -> None:
         raise ApiError(412, "version_mismatch", f"The record is at version {record.version}, "
                        f"not {expected}.", "If-Match", current_version=record.version,
                        current=kind.schema().dump(record))
+
+
+def save() -> None:
+    """Commit; a write that lost a race with another one is a 412 or 409, not a 500.
+
+    With If-Match the version is checked before the change, but another writer can commit
+    in between: the versioned UPDATE then matches no row. Two creations of one code can
+    both pass the uniqueness check and meet at the unique index.
+    """
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise ApiError(412, "version_mismatch", "The record was changed by someone else "
+                       "meanwhile; read it again.", "If-Match") from error
+    except sa.exc.IntegrityError as error:
+        db.session.rollback()
+        raise ApiError(409, "conflict", "The change conflicts with a change made meanwhile "
+                       "(a code taken by someone else?); try again.") from error

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from flask.views import MethodView
 
-from patrol_api import create_app
 from patrol_api.auth import devices, tokens
 from patrol_api.auth.access import AUTHENTICATED, PUBLIC, allow, rule_for
 from patrol_api.auth.roles import Role
@@ -257,11 +256,9 @@ def test_unknown_role_is_refused_not_crashed(client, make_user):
 
 
 @pytest.fixture
-def unruled_app(app):
+def unruled_app(app_factory):
     """A fresh app with test-only routes that forgot to declare who may call them."""
-    application = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                              "SECRET_KEY": "test-secret", "TESTING": True,
-                              "REDIS_URL": None, "TRUST_PROXY": False})
+    application = app_factory()
 
     class HalfDeclared(MethodView):
         @allow(AUTHENTICATED)

@@ -5,6 +5,8 @@ import json
 import pytest
 from refapi import assert_error, square
 
+from patrol_api.reference import service
+
 SITES_CSV = """code,name_ko,facility_type_code,lat,lon,address_ko
 S-001,여의도공원 빗물받이 1호,drain,37.525,126.925,서울특별시 영등포구 여의공원로 68
 S-002,위도가 잘못된 곳,drain,abc,126.920,
@@ -151,6 +153,28 @@ def test_geojson_sites_from_points(ref, base):
     assert fields == ["lat", "geometry"]
     site = _sites(ref)["G-1"]
     assert (site["lat"], site["lon"], site["area_code"]) == (37.525, 126.925, "yeoui")
+
+
+def test_csv_areas_with_geojson_cells(ref):
+    good = json.dumps(square(126.90, 37.50)).replace('"', '""')
+    text = f'code,name_ko,name_en,geometry\n11560605,문래동,Mullae-dong,"{good}"\n' \
+           f'11560585,도림동,Dorim-dong,POLYGON((126.9 37.5))\n'
+    response = ref.import_("areas", text)
+    assert _summary(response) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert _rows_by_status(response, "rejected")[0]["error"]["field"] == "geometry"
+    assert ref.list("areas").get_json()[0]["geometry"] == square(126.90, 37.50)
+
+
+def test_code_taken_meanwhile_rejects_only_that_row(ref, monkeypatch):
+    ref.create("departments", "taken")
+    # Another import created the code after this one looked: both miss each other.
+    monkeypatch.setattr(service, "by_code", lambda *args, **kwargs: None)
+    text = "code,name_ko,name_en,kind\ntaken,도로과,Roads,headquarters\n" \
+           "fresh,공원녹지과,Parks,headquarters\n"
+    response = ref.import_("departments", text)
+    assert _summary(response) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert _rows_by_status(response, "rejected")[0]["error"]["code"] == "conflict"
+    assert {d["code"] for d in ref.list("departments").get_json()} == {"taken", "fresh"}
 
 
 def test_multipart_upload_of_csv_and_geojson(ref, base):

@@ -1,6 +1,11 @@
 """Record versions: ETag on every answer, If-Match guards updates and retirement."""
 import pytest
+import sqlalchemy as sa
 from refapi import assert_error
+
+from patrol_api.extensions import db
+from patrol_api.models import Department
+from patrol_api.reference import service
 
 
 @pytest.fixture
@@ -73,3 +78,30 @@ def test_delete_bumps_the_version(ref, department):
     tombstone = ref.get("departments", department["id"])
     assert tombstone.get_json()["version"] == 2
     assert tombstone.headers["ETag"] == '"v2"'
+
+
+def test_change_committed_by_someone_else_meanwhile_is_412(ref, department, monkeypatch):
+    # Another writer commits between our If-Match check and our UPDATE (PostgreSQL lets
+    # that happen); the versioned UPDATE then matches no row.
+    real_update = service.update
+
+    def racing_update(kind, record, data):
+        table = Department.__table__
+        db.session.execute(sa.update(table).where(table.c.id == record.id)
+                           .values(version=table.c.version + 1, name_ko="남의 변경"))
+        return real_update(kind, record, data)
+
+    monkeypatch.setattr(service, "update", racing_update)
+    response = ref.patch("departments", department["id"], {"name_ko": "내 변경"},
+                         if_match='"v1"')
+    assert_error(response, 412, "version_mismatch", "If-Match")
+    assert ref.get("departments", department["id"]).get_json()["name_ko"] == "도로과"
+
+
+def test_code_taken_meanwhile_is_409(ref, department, monkeypatch):
+    # Two admins create the same code at once: both pass the check, the index decides.
+    monkeypatch.setattr(service, "_check_unique_code", lambda *args, **kwargs: None)
+    response = ref.post("departments", {"code": "roads", "name_ko": "도로과", "name_en": "Roads",
+                                        "kind": "headquarters"})
+    assert_error(response, 409, "conflict")
+    assert [d["id"] for d in ref.list("departments").get_json()] == [department["id"]]

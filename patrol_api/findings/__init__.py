@@ -1,0 +1,1 @@
+"""Findings: merged observations, their routing, lifecycle and deadlines."""
