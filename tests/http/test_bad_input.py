@@ -155,7 +155,7 @@ def test_nesting_within_the_limit_is_validated_not_refused(app, client, admin):
         assert_error(response, 422, "validation_error", name)
 
 
-@pytest.mark.parametrize("text", ["a\u0000b", "\ud800", "x\udfffy", "\ude00\ud83d"])
+@pytest.mark.parametrize("text", [r"a\u0000b", r"\ud800", r"x\udfffy", r"\ude00\ud83d"])
 def test_text_no_database_stores_is_422_naming_the_field(app, client, admin, text):
     for method, _, schema, url in json_body_routes(app):
         for name in _load_names(schema):
@@ -167,7 +167,7 @@ def test_text_no_database_stores_is_422_naming_the_field(app, client, admin, tex
 
 
 def test_escaped_emoji_is_text(client, admin):
-    body = '{"code": "d-1", "name_ko": "\ud83d\ude00", "name_en": "x", "kind": "headquarters"}'
+    body = r'{"code": "d-1", "name_ko": "\ud83d\ude00", "name_en": "x", "kind": "headquarters"}'
     response = post_raw(client, "POST", "/api/v1/departments", body, admin)
     assert response.status_code == 201
     assert response.get_json()["name_ko"] == "\U0001F600"

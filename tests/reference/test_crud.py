@@ -4,7 +4,6 @@ import unicodedata
 import pytest
 from refapi import (
     CODED_KINDS,
-    INSIDE_YEOUI,
     KINDS,
     YEOUI_SQUARE,
     assert_error,

@@ -1,0 +1,25 @@
+"""Dispatch ``python -m bench NAME [args]`` to ``bench.NAME.main(args)``."""
+
+import importlib
+import sys
+
+BENCHMARKS = ("sync", "media", "merge", "rankings")
+USAGE = f"usage: python -m bench {{{','.join(BENCHMARKS)}}} [args...]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the named benchmark with the remaining arguments; exit 2 on an unknown name."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in BENCHMARKS:
+        if argv and argv[0] in ("-h", "--help"):
+            print(USAGE)
+            return 0
+        problem = f"unknown benchmark {argv[0]!r}" if argv else "no benchmark named"
+        print(f"{USAGE}\npython -m bench: error: {problem}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(f"bench.{argv[0]}")  # lazily: each pulls its own deps
+    return module.main(argv[1:]) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

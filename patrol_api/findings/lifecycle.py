@@ -1,0 +1,77 @@
+"""The finding state machine: which action moves which state, and which roles may take it.
+
+Transfers are actions, not a resting state: a transferred finding is assigned to the new
+department (or, on its second transfer, sent to the coordination queue as ping-pong).
+"""
+from dataclasses import dataclass
+
+from patrol_api.auth.roles import Role
+from patrol_api.errors import ApiError
+
+NEW, ASSIGNED, ACKNOWLEDGED, IN_PROGRESS = "new", "assigned", "acknowledged", "in_progress"
+ON_HOLD, RESOLVED, VERIFIED, REOPENED = "on_hold", "resolved", "verified", "reopened"
+REJECTED, MERGED = "rejected", "merged"
+STATES = (NEW, ASSIGNED, ACKNOWLEDGED, IN_PROGRESS, ON_HOLD, RESOLVED, VERIFIED, REOPENED,
+          REJECTED, MERGED)
+OPEN_STATES = frozenset({NEW, ASSIGNED, ACKNOWLEDGED, IN_PROGRESS, ON_HOLD, REOPENED})
+CLOSED_STATES = frozenset({VERIFIED, REJECTED, MERGED})
+WORKING = frozenset({ASSIGNED, ACKNOWLEDGED, IN_PROGRESS, REOPENED})
+
+HOLD_REASONS = {
+    "other_agency": ("타 기관 처리 대기", "Waiting for another agency"),
+    "budget": ("예산 확보 대기", "Waiting for budget"),
+    "contractor": ("시공사 조치 대기", "Waiting for the contractor"),
+    "weather": ("기상 여건", "Weather conditions"),
+    "owner_consent": ("소유자 협의 중", "Waiting for the owner's consent"),
+    "legal": ("법적 절차 진행 중", "Legal procedure in progress"),
+}
+REJECT_REASONS = {
+    "not_actionable": ("조치 불필요", "Not actionable"),
+    "duplicate": ("중복 신고", "Duplicate report"),
+    "private_property": ("사유지 (관할 외)", "Private property, outside jurisdiction"),
+    "not_found": ("현장 확인 불가", "Could not be found on site"),
+    "wrong_report": ("오신고", "Mistaken report"),
+}
+
+DEPARTMENT = frozenset({Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMIN})
+FIELD = frozenset({Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR})
+MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Action:
+    """One lifecycle action."""
+
+    name: str
+    sources: frozenset
+    target: str | None   # None: decided by the service (e.g. resume returns to the prior state)
+    roles: frozenset
+
+
+ACTIONS = {a.name: a for a in (
+    Action("assign", frozenset({NEW, REOPENED, ASSIGNED}), ASSIGNED, MANAGERS),
+    Action("acknowledge", frozenset({ASSIGNED, REOPENED}), ACKNOWLEDGED, DEPARTMENT),
+    Action("start", frozenset({ASSIGNED, ACKNOWLEDGED, REOPENED}), IN_PROGRESS, DEPARTMENT),
+    Action("hold", WORKING, ON_HOLD, DEPARTMENT),
+    Action("resume", frozenset({ON_HOLD}), None, DEPARTMENT),
+    Action("resolve", WORKING, RESOLVED, DEPARTMENT),
+    Action("verify", frozenset({RESOLVED}), VERIFIED, FIELD | MANAGERS),
+    Action("fail_verification", frozenset({RESOLVED}), REOPENED, FIELD | MANAGERS),
+    Action("reopen", frozenset({RESOLVED, VERIFIED}), REOPENED, MANAGERS),
+    Action("transfer", WORKING, None, DEPARTMENT),
+    Action("reject", frozenset({NEW, ASSIGNED, ACKNOWLEDGED, REOPENED}), REJECTED, DEPARTMENT),
+    Action("merge", OPEN_STATES | {RESOLVED}, MERGED, MANAGERS),
+)}
+
+
+def check(action_name: str, state: str, role: str) -> Action:
+    """The action if it may be taken now by this role; 403 or 409 otherwise."""
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise ApiError(422, "unknown_action", f"No action '{action_name}'.", "action")
+    if Role(role) not in action.roles:
+        raise ApiError(403, "forbidden", f"Your role may not {action_name} a finding.")
+    if state not in action.sources:
+        raise ApiError(409, "invalid_transition", f"Cannot {action_name} a finding that is "
+                       f"{state}.", "action", state=state)
+    return action
