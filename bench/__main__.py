@@ -17,7 +17,13 @@ def main(argv: list[str] | None = None) -> int:
         problem = f"unknown benchmark {argv[0]!r}" if argv else "no benchmark named"
         print(f"{USAGE}\npython -m bench: error: {problem}", file=sys.stderr)
         return 2
-    module = importlib.import_module(f"bench.{argv[0]}")  # lazily: each pulls its own deps
+    try:
+        module = importlib.import_module(f"bench.{argv[0]}")  # lazily: each pulls its own deps
+    except ModuleNotFoundError as exc:
+        if exc.name != f"bench.{argv[0]}":
+            raise  # a missing dependency, not a missing benchmark: show the traceback
+        print(f"{USAGE}\npython -m bench: error: bench/{argv[0]}.py is missing", file=sys.stderr)
+        return 2
     return module.main(argv[1:]) or 0
 
 

@@ -31,8 +31,9 @@ def _finish_config(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     logging.basicConfig(level=app.config["LOG_LEVEL"])
-    if app.config.get("TRUST_PROXY", True):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:  # only behind a proxy: otherwise a client could forge its address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def _init_extensions(app: Flask) -> None:

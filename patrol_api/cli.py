@@ -4,6 +4,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from patrol_api import demo_loader
+from patrol_api.auth.passwords import MIN_PASSWORD_LENGTH
 
 
 def _create_app(*_args) -> Flask:
@@ -82,6 +83,11 @@ def worker(queues: str | None, burst: bool) -> None:
 @with_appcontext
 def create_admin(username: str, display_name: str, password: str) -> None:
     """Create an administrator account."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
+                                 param_hint="password")
+    if demo_loader.user_exists(username):
+        raise click.BadParameter(f"user {username} already exists", param_hint="username")
     demo_loader.create_user(username, display_name, "admin", password)
     click.echo(f"created admin {username}")
 

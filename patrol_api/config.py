@@ -30,9 +30,10 @@ def from_environment() -> dict:
         "WEB_TOKEN_TTL_HOURS": _int("WEB_TOKEN_TTL_HOURS", 12),
         "DEVICE_TOKEN_TTL_DAYS": _int("DEVICE_TOKEN_TTL_DAYS", 180),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
-        "PAGE_SIZE_MAX": _int("PAGE_SIZE_MAX", 500),
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 20000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }
 
 

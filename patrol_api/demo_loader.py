@@ -45,6 +45,12 @@ def load() -> dict:
     return counts
 
 
+def user_exists(username: str) -> bool:
+    """True when the username is taken."""
+    return db.session.execute(
+        sa.select(User.id).where(User.username == username)).first() is not None
+
+
 def create_user(username: str, display_name: str, role: str, password: str,
                 department_code: str | None = None, commit: bool = True) -> User:
     """Create a user with a hashed password."""

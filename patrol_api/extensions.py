@@ -24,7 +24,7 @@ compress = Compress()
 
 
 def _client_key() -> str:
-    """Rate-limit key: the client address (the proxy's X-Forwarded-For is trusted via ProxyFix)."""
+    """Rate-limit key: the client address (X-Forwarded-For counts only with TRUSTED_PROXIES)."""
     return get_remote_address() or request.remote_addr or "unknown"
 
 

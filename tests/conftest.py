@@ -59,7 +59,7 @@ def database_url(request, tmp_path_factory):
 def make_app(database_url: str, **overrides):
     """An app on the test database, with test settings."""
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-              "TESTING": True, "REDIS_URL": None, "TRUST_PROXY": False,
+              "TESTING": True, "REDIS_URL": None,
               "LOGIN_RATE_LIMIT": "5 per minute"}
     config.update(overrides)
     return create_app(config)

@@ -37,3 +37,14 @@ def test_create_admin(ctx):
     assert result.exit_code == 0, result.output
     user = db.session.execute(sa.select(User).where(User.username == "root.admin")).scalar()
     assert user.role == "admin"
+
+
+def test_create_admin_refuses_short_password_and_duplicates(ctx):
+    runner = ctx.test_cli_runner()
+    short = runner.invoke(args=["create-admin", "--username", "x.admin", "--password", "short"])
+    assert short.exit_code != 0 and "at least 10" in short.output
+    runner.invoke(args=["create-admin", "--username", "x.admin", "--password", "long enough pw"])
+    again = runner.invoke(args=["create-admin", "--username", "x.admin",
+                                "--password", "long enough pw"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    assert "argon2" not in again.output

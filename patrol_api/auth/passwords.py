@@ -1,6 +1,10 @@
 """Password hashing with Argon2id, a memory-hard KDF."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from marshmallow import validate
+
+MIN_PASSWORD_LENGTH = 10
+PASSWORD_RULE = validate.Length(min=MIN_PASSWORD_LENGTH, max=200)
 
 # Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 30 ms on one
 # core, so sign-in bursts at shift end do not starve a 2-core server; needs_rehash() upgrades

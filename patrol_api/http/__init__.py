@@ -1,4 +1,4 @@
 """HTTP blueprints under /api/v1."""
-from patrol_api.http import auth, devices, meta, reference, users
+from patrol_api.http import auth, devices, meta, reference, sync, users
 
-BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp]
+BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp]

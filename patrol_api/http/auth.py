@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from patrol_api.auth import access, devices, passwords, tokens
 from patrol_api.auth.access import AUTHENTICATED, PUBLIC, allow
+from patrol_api.auth.passwords import PASSWORD_RULE
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db, limiter
 from patrol_api.http.schemas import DeviceSchema, UserSchema
@@ -51,7 +52,7 @@ class PasswordChange(Schema):
 
     current_password = fields.String(required=True, load_only=True)
     new_password = fields.String(required=True, load_only=True,
-                                 validate=validate.Length(min=10, max=200))
+                                 validate=PASSWORD_RULE)
 
 
 def _login_key() -> str:

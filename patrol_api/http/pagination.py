@@ -10,7 +10,9 @@ class SelectPage(Page):
 
     @property
     def items(self):
-        """The rows of the requested page."""
+        """The rows of the requested page (a page past any possible row is empty)."""
+        if self.page_params.first_item > MAX_OFFSET:
+            return []
         stmt = self.collection.offset(self.page_params.first_item).limit(
             self.page_params.page_size)
         return db.session.execute(stmt).scalars().all()
@@ -23,4 +25,5 @@ class SelectPage(Page):
         return db.session.execute(count).scalar()
 
 
+MAX_OFFSET = 2**62  # beyond this the database's BIGINT offset would overflow
 PAGINATION = {"page": 1, "page_size": 50, "max_page_size": 500}

@@ -2,10 +2,11 @@
 import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from patrol_api.auth import passwords, tokens
 from patrol_api.auth.access import allow
+from patrol_api.auth.passwords import PASSWORD_RULE
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
@@ -22,13 +23,13 @@ class NewUser(UserSchema):
     """A user to create, with an initial password."""
 
     password = fields.String(required=True, load_only=True,
-                             validate=validate.Length(min=10, max=200))
+                             validate=PASSWORD_RULE)
 
 
 class UserChange(UserSchema):
     """Fields an admin may change; a new password revokes the user's tokens."""
 
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(load_only=True, validate=PASSWORD_RULE)
 
 
 class UserFilter(Schema):

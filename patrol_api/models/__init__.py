@@ -1,6 +1,15 @@
 """All models, imported so that Alembic sees the whole schema."""
 from patrol_api.changefeed import SequenceCounter
 from patrol_api.models.accounts import ApiToken, Device, User
+from patrol_api.models.observations import (
+    AppliedMutation,
+    ClockSample,
+    DeviceSyncState,
+    MediaBlob,
+    Observation,
+    ObservationPhoto,
+    SyncConflict,
+)
 from patrol_api.models.reference import (
     Area,
     Category,
@@ -10,5 +19,6 @@ from patrol_api.models.reference import (
     Site,
 )
 
-__all__ = ["ApiToken", "Area", "Category", "Department", "Device", "FacilityType",
-           "RoutingRule", "SequenceCounter", "Site", "User"]
+__all__ = ["ApiToken", "AppliedMutation", "Area", "Category", "ClockSample", "Department",
+           "Device", "DeviceSyncState", "FacilityType", "MediaBlob", "Observation",
+           "ObservationPhoto", "RoutingRule", "SequenceCounter", "Site", "SyncConflict", "User"]

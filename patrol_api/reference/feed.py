@@ -39,10 +39,11 @@ def _invalid_cursor() -> ApiError:
                     "cursor")
 
 
-def _changes_of(kind, since: int, limit: int) -> list:
-    """Records of one kind changed after `since`, oldest change first."""
+def _changes_of(kind, since: int, upto: int, limit: int) -> list:
+    """Records of one kind changed in (since, upto], oldest change first."""
     model = kind.model
-    stmt = sa.select(model).where(model.change_seq > since).order_by(model.change_seq)
+    stmt = (sa.select(model).where(model.change_seq > since, model.change_seq <= upto)
+            .order_by(model.change_seq))
     return [(record.change_seq, kind, record)
             for record in db.session.execute(stmt.limit(limit)).scalars()]
 
@@ -62,13 +63,15 @@ def pull(cursor: str | None, limit: int) -> dict:
     version = changefeed.current(db.session)
     if since > version:  # issued before the data was restored or reset: start afresh
         raise _invalid_cursor()
-    merged = heapq.merge(*(_changes_of(kind, since, limit + 1) for kind in KINDS.values()),
-                         key=lambda item: item[0])
+    # Every number up to `version` belongs to a committed transaction (see changefeed), and
+    # each kind is read in its own statement: reading only up to `version` keeps a change
+    # committed between two statements from being skipped by the next cursor.
+    merged = heapq.merge(*(_changes_of(kind, since, version, limit + 1)
+                           for kind in KINDS.values()), key=lambda item: item[0])
     page = list(itertools.islice(merged, limit + 1))
     has_more = len(page) > limit
     page = page[:limit]
-    # The counter was read before the records: anything committed later has a higher number.
-    last = page[-1][0] if has_more else max([version, since] + [seq for seq, _, _ in page])
+    last = page[-1][0] if has_more else version
     schemas = {name: kind.schema() for name, kind in KINDS.items()}
     return {"changes": [_entry(kind, schemas[kind.name], record) for _, kind, record in page],
             "next_cursor": encode_cursor(last), "has_more": has_more,

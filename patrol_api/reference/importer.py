@@ -109,7 +109,7 @@ def _json_cell(value: str):
     """A JSON cell, left as text when it is not JSON (validation then names it)."""
     try:
         return json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return value
 
 
@@ -117,9 +117,9 @@ def _geojson_rows(kind: Kind, text: str) -> list[dict]:
     """Feature properties as rows; the geometry becomes `geometry` or, for points, lat/lon."""
     try:
         document = json.loads(text)
-    except ValueError as error:
-        raise ApiError(422, "malformed_geojson", "The GeoJSON is not valid JSON.",
-                       "file") from error
+    except (ValueError, RecursionError) as error:  # the parser recurses on nesting
+        raise ApiError(422, "malformed_geojson", "The GeoJSON is not valid JSON (or is "
+                       "nested too deeply).", "file") from error
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ApiError(422, "malformed_geojson", "Expected a GeoJSON FeatureCollection.", "file")
     features = document.get("features")
@@ -227,6 +227,7 @@ def _upsert(kind: Kind, row: dict) -> str:
     if ROW_ERROR in row:
         code, message, field = row[ROW_ERROR]
         raise ApiError(422, code, message, field)
+    _check_storable(row)
     existing = _existing(kind, row)
     if existing is None:
         service.create(kind, kind.schema().load(_without_id(row)))
@@ -236,6 +237,40 @@ def _upsert(kind: Kind, row: dict) -> str:
     service.update(kind, existing, kind.schema(partial=True).load(_without_id(row)))
     db.session.flush()
     return "unchanged" if existing.version == version else "updated"
+
+
+def _check_storable(row: dict) -> None:
+    """Refuse text no database stores (NUL, unpaired surrogates from JSON escapes) by field."""
+    for key, value in row.items():
+        if not _storable(key):
+            raise ApiError(422, "validation_error", "A column name holds NUL characters or "
+                           "unpaired surrogates.")
+        if not _storable(value):
+            raise ApiError(422, "validation_error", f"{key}: Text must not contain NUL "
+                           "characters or unpaired surrogates.", key)
+
+
+def _storable(value) -> bool:
+    """True when every text in a value (walked without recursion) can be stored."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str) and not _storable_text(node):
+            return False
+        if isinstance(node, dict):
+            pending += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            pending += node
+    return True
+
+
+def _storable_text(text: str) -> bool:
+    """True for text without NUL that encodes to UTF-8 (no unpaired surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _without_id(row: dict) -> dict:

@@ -5,9 +5,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.models.base import utcnow
-from patrol_api.models.reference import RoutingRule, Site
+from patrol_api.models.accounts import User
+from patrol_api.models.reference import Department, RoutingRule, Site
 from patrol_api.reference import geo
-from patrol_api.reference.kinds import Kind
+from patrol_api.reference.kinds import KINDS, Kind
 
 
 def get(kind: Kind, record_id: int, include_deleted: bool = False):
@@ -130,9 +131,41 @@ def update(kind: Kind, record, data: dict):
 
 
 def retire(record) -> None:
-    """Retire a record: it stays as a tombstone so phones learn of the delete."""
+    """Retire a record no live record refers to; it stays as a tombstone for phones."""
+    users = _referring_users(record)
+    if users:
+        raise ApiError(409, "in_use", f"{users} active user(s) belong to this record; move "
+                       "them first.", None, referenced_by={"users": users})
+    referrers = _referrers(record)
+    if referrers:
+        raise ApiError(409, "in_use", "Live records still refer to this record: "
+                       + ", ".join(f"{n} {k}" for k, n in referrers.items()) + ".", None,
+                       referenced_by=referrers)
     if record.deleted_at is None:
         record.deleted_at = utcnow()
+
+
+def _referrers(record) -> dict[str, int]:
+    """How many live records of each kind refer to the record."""
+    counts = {}
+    for kind in KINDS.values():
+        for relationship, target in kind.refs.values():
+            if target is not type(record):
+                continue
+            column = next(iter(getattr(kind.model, relationship).property.local_columns))
+            count = db.session.execute(sa.select(sa.func.count()).select_from(kind.model).where(
+                column == record.id, kind.model.deleted_at.is_(None))).scalar()
+            if count:
+                counts[kind.name] = counts.get(kind.name, 0) + count
+    return counts
+
+
+def _referring_users(record) -> int:
+    """Active users bound to a department being retired."""
+    if not isinstance(record, Department):
+        return 0
+    return db.session.execute(sa.select(sa.func.count()).where(
+        User.department_id == record.id, User.active.is_(True))).scalar()
 
 
 def check_version(kind: Kind, record, expected: int | None) -> None:

@@ -152,3 +152,14 @@ def test_failed_logins_are_throttled_per_user(client, make_user):
 def test_successful_logins_are_not_counted(client, make_user):
     make_user(username="busy.user")
     assert all(login(client, "busy.user").status_code == 201 for _ in range(8))
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxy(client, make_user):
+    make_user(username="spoof.target")
+    for number in range(5):
+        client.post("/api/v1/auth/login", json={"username": "spoof.target", "password": "x"},
+                    headers={"X-Forwarded-For": f"10.0.0.{number}"})
+    blocked = client.post("/api/v1/auth/login", json={"username": "spoof.target",
+                                                      "password": "x"},
+                          headers={"X-Forwarded-For": "10.0.0.99"})
+    assert blocked.status_code == 429

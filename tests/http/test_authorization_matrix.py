@@ -16,6 +16,8 @@ from patrol_api.extensions import db
 
 ADMIN = frozenset({"admin"})
 ADMIN_MANAGER = frozenset({"admin", "manager"})
+FIELD_AND_STAFF = frozenset({"admin", "manager", "patrol_officer", "citizen_auditor",
+                             "department_staff"})  # everyone but viewers
 ROLES = [role.value for role in Role]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 MISSING_ID = 999999
@@ -73,6 +75,10 @@ EXPECTED = {
     ("POST", "/api/v1/routing-rules/import"): ADMIN,
     ("GET", "/api/v1/reference/changes"): "authenticated",
     ("GET", "/api/v1/vocabularies"): "authenticated",
+    ("POST", "/api/v1/sync/push"): FIELD_AND_STAFF,
+    ("GET", "/api/v1/sync/pull"): "authenticated",
+    ("GET", "/api/v1/sync/observations/<client_id>"): "authenticated",
+    ("GET", "/api/v1/sync/conflicts"): ADMIN_MANAGER,
 }
 
 # Walked last: it revokes the token that calls it.
@@ -138,12 +144,22 @@ RECORDS = {  # one live record of each reference kind, created in this order
 }
 
 
+def _phone_token(user) -> dict:
+    """A bearer header of a token bound to a registered phone of the user."""
+    device = devices.register(user, {"client_uid": f"matrix-phone-{user.id}"})
+    return _token(user, device=device)
+
+
 @pytest.fixture
 def callers(client, make_user):
-    """A bearer header per role (one user each) plus anonymous, and ids to put in URLs."""
+    """A bearer header per role (one user each) plus anonymous, and ids to put in URLs.
+
+    The tokens are bound to phones: a phone token may call everything a web token may, and
+    also the device-only endpoints (sync push), so the walk reaches every rule.
+    """
     headers = {None: {}}
     for role in ROLES:
-        headers[role] = make_user(Role(role))[1]
+        headers[role] = _phone_token(make_user(Role(role))[0])
     ids = {}
     for kind, record in RECORDS.items():
         response = client.post(f"/api/v1/{kind}", json=record, headers=headers["admin"])
@@ -157,10 +173,10 @@ def callers(client, make_user):
 
 
 def url_for_rule(rule: str, ids: dict) -> str:
-    """The rule with each `<int:name>` filled with an existing id, or a missing one."""
+    """The rule with each `<name>` filled with an existing id, or a missing one."""
     def fill(match):
         return str(ids.get(rule[:match.end()], ids.get(match.group(1), MISSING_ID)))
-    return re.sub(r"<int:(\w+)>", fill, rule)
+    return re.sub(r"<(?:\w+:)?(\w+)>", fill, rule)
 
 
 def test_role_matrix(app, client, callers):

@@ -130,9 +130,6 @@ def test_unexpected_exception_is_500_without_traceback(failing_app, method, url)
         assert leak not in text
 
 
-@pytest.mark.xfail(strict=True, reason="patrol_api/migrations/env.py calls fileConfig() with "
-                   "disable_existing_loggers=True, so after an in-process upgrade (the test "
-                   "session, `demo-serve`) the patrol_api.api logger is disabled")
 def test_unexpected_exception_is_logged_with_its_traceback(failing_app, caplog):
     with failing_app.app_context():
         failing_app.test_client().get("/test/explode")

@@ -261,6 +261,37 @@ def test_unreadable_file_is_a_structured_error(ref, data, content_type, status, 
     assert ref.list("departments").get_json() == []
 
 
+def test_deeply_nested_geojson_is_422(ref):
+    deep = "[" * 10_000 + "]" * 10_000
+    assert_error(ref.import_("areas", deep, content_type="application/geo+json"), 422,
+                 "malformed_geojson", "file")
+    response = ref.import_("areas", f'code,name_ko,name_en,geometry\na-1,동,Dong,"{deep}"\n')
+    assert _rows_by_status(response, "rejected")[0]["error"]["field"] == "geometry"
+
+
+@pytest.mark.parametrize(("field", "raw"), [("name_ko", r"a\u0000b"), ("name_ko", r"\ud800"),
+                                            ("code", r"d\u0000"), ("name_en", r"x\udfffy")])
+def test_text_no_database_stores_rejects_the_row(ref, field, raw):
+    properties = {"code": "d-1", "name_ko": "도로과", "name_en": "Roads", "kind": "headquarters"}
+    good = json.dumps({**properties, "code": "d-2"}, ensure_ascii=False)
+    bad = json.dumps(properties, ensure_ascii=False).replace(f'"{properties[field]}"', f'"{raw}"')
+    document = ('{"type": "FeatureCollection", "features": ['
+                f'{{"type": "Feature", "geometry": null, "properties": {bad}}}, '
+                f'{{"type": "Feature", "geometry": null, "properties": {good}}}]}}')
+    response = ref.import_("departments", document, content_type="application/geo+json")
+    assert _summary(response) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    error = _rows_by_status(response, "rejected")[0]["error"]
+    assert (error["code"], error["field"]) == ("validation_error", field)
+
+
+def test_nul_in_a_csv_cell_rejects_the_row(ref):
+    text = "code,name_ko,name_en,kind\nd-1,도로\x00과,Roads,headquarters\n" \
+           "d-2,공원녹지과,Parks,headquarters\n"
+    response = ref.import_("departments", text)
+    assert _summary(response)["created"] == 1
+    assert _rows_by_status(response, "rejected")[0]["error"]["field"] == "name_ko"
+
+
 def test_features_that_are_not_a_list_name_the_field(ref):
     response = ref.import_("areas", '{"type": "FeatureCollection", "features": {}}',
                            content_type="application/geo+json")

@@ -1,0 +1,73 @@
+"""The mutation ledger: the result each device mutation got, and the device's high-water marks."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from patrol_api.models import AppliedMutation, DeviceSyncState
+from patrol_api.models.base import utcnow
+
+CHUNK = 500  # ids per IN list
+
+
+class Ledger:
+    """One device's ledger during one push: stored results and the seqs processed so far."""
+
+    def __init__(self, session: Session, device_id: int, mutation_ids: list[str]):
+        self.session, self.device_id = session, device_id
+        self.results = self._stored(mutation_ids)
+        self.state = session.get(DeviceSyncState, device_id) or self._new_state()
+        self.processed = set(self._seqs_above(self.state.acked_through))
+
+    def _new_state(self) -> DeviceSyncState:
+        """The sync state of a device's first push."""
+        state = DeviceSyncState(device_id=self.device_id, acked_through=0, max_seq_seen=0)
+        self.session.add(state)
+        return state
+
+    def _stored(self, mutation_ids: list[str]) -> dict[str, dict]:
+        """The stored results of those of the mutations already processed."""
+        found = {}
+        for start in range(0, len(mutation_ids), CHUNK):
+            rows = self.session.execute(sa.select(
+                AppliedMutation.mutation_id, AppliedMutation.result).where(
+                AppliedMutation.device_id == self.device_id,
+                AppliedMutation.mutation_id.in_(mutation_ids[start:start + CHUNK])))
+            found.update((mutation_id, result) for mutation_id, result in rows)
+        return found
+
+    def _seqs_above(self, seq: int) -> list[int]:
+        """Processed seqs above the contiguous mark (seqs after a gap)."""
+        return list(self.session.execute(sa.select(AppliedMutation.device_seq).where(
+            AppliedMutation.device_id == self.device_id,
+            AppliedMutation.device_seq > seq)).scalars())
+
+    def stored(self, mutation_id: str) -> dict | None:
+        """The result a mutation got when first processed, or None."""
+        return self.results.get(mutation_id)
+
+    def gap_below(self, seq: int) -> bool:
+        """True when some seq below this one has not been processed yet."""
+        return self.state.acked_through < seq - 1
+
+    def add(self, mutation, result: dict) -> None:
+        """Write the ledger row of a processed mutation (in the caller's transaction)."""
+        self.session.add(AppliedMutation(
+            device_id=self.device_id, mutation_id=mutation.id, device_seq=mutation.seq,
+            type=mutation.type[:40], entity_id=mutation.entity_id, status=result["status"],
+            result=result))
+
+    def remember(self, mutation, result: dict) -> None:
+        """Note a processed mutation once its savepoint committed; advance the marks."""
+        self.results[mutation.id] = result
+        self.processed.add(mutation.seq)
+        while self.state.acked_through + 1 in self.processed:
+            self.state.acked_through += 1
+
+    def saw(self, seq: int) -> None:
+        """Note the highest seq the device has sent."""
+        self.state.max_seq_seen = max(self.state.max_seq_seen, seq)
+
+    def close(self) -> dict:
+        """Stamp the push time; the marks to answer with."""
+        self.state.last_push_at = utcnow()
+        return {"acked_through": self.state.acked_through,
+                "max_seq_seen": self.state.max_seq_seen}

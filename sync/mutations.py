@@ -1,0 +1,59 @@
+"""Mutation envelopes: parsed leniently so that one bad item never blocks the others."""
+import uuid
+from dataclasses import dataclass, field
+
+from sync import schemas
+from sync.errors import Rejected
+
+
+@dataclass
+class Mutation:
+    """One mutation of a push; `problem` is set when its envelope is invalid."""
+
+    index: int
+    id: str | None
+    seq: int | None
+    type: str
+    entity_id: str | None
+    base_version: int | None = None
+    data: dict = field(default_factory=dict)
+    problem: Rejected | None = None
+
+    @property
+    def recordable(self) -> bool:
+        """True when the ledger can hold it: its id and seq are readable."""
+        return self.id is not None and self.seq is not None
+
+
+def parse(index: int, raw, types) -> Mutation:
+    """A Mutation from one raw item; an invalid one carries its problem."""
+    if not isinstance(raw, dict):
+        return Mutation(index, None, None, "", None, problem=Rejected(
+            "validation_error", "A mutation must be a JSON object.", None))
+    try:
+        valid = schemas.load(schemas.MutationSchema(), raw)
+    except Rejected as problem:
+        return _invalid(index, raw, problem)
+    mutation = Mutation(index, str(valid["id"]), valid["seq"], valid["type"],
+                        str(valid["entity_id"]), valid["base_version"], valid["data"])
+    if mutation.type not in types:
+        mutation.problem = Rejected("unknown_type", f"Unknown mutation type "
+                                    f"'{mutation.type}'; use one of {sorted(types)}.", "type")
+    return mutation
+
+
+def _invalid(index: int, raw: dict, problem: Rejected) -> Mutation:
+    """An invalid mutation, keeping whatever of its id, seq and entity can be read."""
+    seq = raw.get("seq")
+    seq = seq if type(seq) is int and 1 <= seq <= schemas.MAX_SEQ else None
+    kind = raw.get("type")
+    return Mutation(index, _uuid(raw.get("id")), seq, kind if isinstance(kind, str) else "",
+                    _uuid(raw.get("entity_id")), problem=problem)
+
+
+def _uuid(value) -> str | None:
+    """The canonical text of a UUID, or None."""
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
