@@ -92,7 +92,7 @@ def app(database_url):
 
 def _truncate_all() -> None:
     """Empty every table and reset the change counter."""
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -4,8 +4,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.models.base import utcnow
 from patrol_api.models.accounts import User
+from patrol_api.models.base import utcnow
 from patrol_api.models.reference import Department, RoutingRule, Site
 from patrol_api.reference import geo
 from patrol_api.reference.kinds import KINDS, Kind

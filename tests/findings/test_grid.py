@@ -18,7 +18,8 @@ def _offset(lat, lon, metres, bearing):
 
 
 @settings(max_examples=300, deadline=None)
-@given(SEOUL_LAT, SEOUL_LON, st.floats(0, 200), st.floats(0, 360), st.sampled_from([15, 30, 100, 200]))
+@given(SEOUL_LAT, SEOUL_LON, st.floats(0, 200), st.floats(0, 360),
+       st.sampled_from([15, 30, 100, 200]))
 def test_neighbour_within_radius_is_in_searched_cells(lat, lon, distance, bearing, radius):
     other = _offset(lat, lon, min(distance, radius), bearing)
     assert grid.cell_key(*other) in grid.keys_within(lat, lon, radius)
