@@ -51,7 +51,7 @@ def demo_serve(host: str, port: int, threads: int) -> None:
 
     from patrol_api.serve import serve
 
-    upgrade()
+    upgrade(revision="heads")
     if demo_loader.is_empty():
         demo_loader.load()
     click.echo(demo_loader.logins_text(f"http://{host}:{port}"))

@@ -86,7 +86,7 @@ def app(database_url):
     """The application, its schema created by the Alembic migrations."""
     application = make_app(database_url)
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return application
 
 

@@ -20,7 +20,7 @@ def test_upgrade_from_empty_matches_the_models(request, tmp_path):
     app = make_app(_empty_database_url(request, tmp_path))
     with app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
-        upgrade()
+        upgrade(revision="heads")
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
@@ -34,9 +34,22 @@ def test_upgrade_from_empty_matches_the_models(request, tmp_path):
 def test_downgrade_to_base_and_up_again(request, tmp_path):
     app = make_app(_empty_database_url(request, tmp_path))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade()
+        upgrade(revision="heads")
         assert "site" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_single_head():
+    """Parallel branches must be joined by a merge revision before release."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from patrol_api.database import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads, add a merge revision: {heads}"
