@@ -33,6 +33,34 @@ REJECT_REASONS = {
     "wrong_report": ("오신고", "Mistaken report"),
 }
 
+TRANSFER_REASONS = {
+    "not_our_jurisdiction": ("소관 아님", "Not this department's jurisdiction"),
+    "site_owner_other": ("시설 소관부서 상이", "The site belongs to another department"),
+    "wrong_category": ("분류 오류", "Wrong category"),
+    "needs_other_department": ("타 부서 조치 필요", "Another department must act"),
+}
+FAIL_REASONS = {
+    "not_fixed": ("조치 미흡", "Not fixed"),
+    "partially_fixed": ("일부만 조치", "Only partly fixed"),
+    "recurred": ("재발", "The problem came back"),
+}
+MERGE_REASONS = {
+    "same_problem": ("동일 사안", "The same problem"),
+    "same_site": ("동일 시설", "The same registered site"),
+    "duplicate": ("중복 신고", "Duplicate report"),
+}
+SPLIT_REASONS = {
+    "different_problem": ("다른 사안", "A different problem"),
+    "different_place": ("다른 장소", "A different place"),
+    "wrong_category": ("분류 오류", "Wrong category"),
+}
+EXCEPTION_REASONS = {
+    "no_access": ("현장 접근 불가", "The spot cannot be reached"),
+    "no_visible_change": ("외관상 변화 없음", "The fix leaves nothing to photograph"),
+    "administrative": ("행정 조치", "Administrative measure, no physical fix"),
+    "photo_failed": ("사진 촬영 불가", "A photo could not be taken"),
+}
+
 DEPARTMENT = frozenset({Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMIN})
 FIELD = frozenset({Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR})
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -61,7 +89,12 @@ ACTIONS = {a.name: a for a in (
     Action("transfer", WORKING, None, DEPARTMENT),
     Action("reject", frozenset({NEW, ASSIGNED, ACKNOWLEDGED, REOPENED}), REJECTED, DEPARTMENT),
     Action("merge", OPEN_STATES | {RESOLVED}, MERGED, MANAGERS),
+    Action("request_exception", WORKING, None, DEPARTMENT),
+    Action("approve_exception", WORKING, None, MANAGERS),
 )}
+REASONS = {"hold": HOLD_REASONS, "reject": REJECT_REASONS, "transfer": TRANSFER_REASONS,
+           "fail_verification": FAIL_REASONS, "reopen": FAIL_REASONS, "merge": MERGE_REASONS,
+           "split": SPLIT_REASONS, "request_exception": EXCEPTION_REASONS}
 
 
 def check(action_name: str, state: str, role: str) -> Action:
@@ -75,3 +108,11 @@ def check(action_name: str, state: str, role: str) -> Action:
         raise ApiError(409, "invalid_transition", f"Cannot {action_name} a finding that is "
                        f"{state}.", "action", state=state)
     return action
+
+
+def check_reason(action_name: str, reason: str | None) -> None:
+    """422 unless the action's reason is one of its fixed list (actions without a list: any)."""
+    allowed = REASONS.get(action_name)
+    if allowed is not None and reason not in allowed:
+        raise ApiError(422, "invalid_reason", f"{action_name} needs a reason, one of: "
+                       f"{', '.join(sorted(allowed))}.", "reason", allowed=sorted(allowed))

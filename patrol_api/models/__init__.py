@@ -1,6 +1,7 @@
 """All models, imported so that Alembic sees the whole schema."""
 from patrol_api.changefeed import SequenceCounter
 from patrol_api.models.accounts import ApiToken, Device, User
+from patrol_api.models.findings import Finding, FindingEvent, Notification
 from patrol_api.models.observations import (
     AppliedMutation,
     ClockSample,
@@ -22,3 +23,4 @@ from patrol_api.models.reference import (
 __all__ = ["ApiToken", "AppliedMutation", "Area", "Category", "ClockSample", "Department",
            "Device", "DeviceSyncState", "FacilityType", "MediaBlob", "Observation",
            "ObservationPhoto", "RoutingRule", "SequenceCounter", "Site", "SyncConflict", "User"]
+__all__ += ["Finding", "FindingEvent", "Notification"]

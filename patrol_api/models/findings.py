@@ -9,10 +9,11 @@ from patrol_api.models.base import UTCDateTime, Versioned, utcnow
 
 
 class Finding(Versioned, db.Model):
-    """A problem to fix. Its state and assignment are a projection of its events."""
+    """A problem to fix. Everything but its identity is a projection of its events."""
 
     __tablename__ = "finding"
-    __table_args__ = (sa.Index("ix_finding_open_cell", "is_open", "cell_key"),)
+    __table_args__ = (sa.Index("ix_finding_open_cell", "is_open", "cell_key"),
+                      sa.Index("ix_finding_cell_closed", "cell_key", "closed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(24), unique=True, nullable=False)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), nullable=False)
@@ -26,21 +27,31 @@ class Finding(Versioned, db.Model):
     observation_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     priority: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="normal")
     # projection of the events, kept in step in the same transaction
+    event_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     state: Mapped[str] = mapped_column(sa.String(20), nullable=False, index=True)
     is_open: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"),
                                                       index=True)
     in_coordination: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     routing_rule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("routing_rule.id"))
+    routing_outcome: Mapped[str | None] = mapped_column(sa.String(20))
     transfer_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     ping_pong: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     overdue: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    escalated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    reminded_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hold_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    held_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_from_state: Mapped[str | None] = mapped_column(sa.String(20))
+    exception_status: Mapped[str | None] = mapped_column(sa.String(20))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recurrence_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding.id"))
+    recurrence_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding.id"))
 
     category = relationship("Category", lazy="selectin")
@@ -62,9 +73,32 @@ class FindingEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(sa.String(20))
     to_state: Mapped[str | None] = mapped_column(sa.String(20))
     actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    actor_role: Mapped[str | None] = mapped_column(sa.String(32))
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow,
                                          index=True)
     reason: Mapped[str | None] = mapped_column(sa.String(40))
     note: Mapped[str | None] = mapped_column(sa.Text)
     data: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+
+    actor = relationship("User", lazy="selectin")
+
+
+class Notification(db.Model):
+    """An outgoing email or webhook, retried with backoff until delivered or given up."""
+
+    __tablename__ = "finding_notification"
+    __table_args__ = (sa.Index("ix_finding_notification_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # email | webhook
+    target: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    topic: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding.id"), index=True)
+    payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False,
+                                                      default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

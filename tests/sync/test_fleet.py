@@ -131,6 +131,7 @@ class Fleet:
                     break
                 self.push(device, "ok")
             assert device.outbox == []
+        for device in self.devices:
             device.pulled += device.phone.pull_all(limit=7)
 
 
@@ -158,8 +159,8 @@ def _check(fleet: Fleet) -> None:
             assert set(view) == set(server)
             for cid, (note, deleted, version) in server.items():
                 got = view[cid]
-                assert (got is None) if deleted else (got["note"], got["version"]) == (
-                    note, version)
+                assert got is None if deleted else (got["note"], got["version"]) == (
+                    note, version), (cid, got, server[cid])
     for device in fleet.devices:
         ledger = db.session.execute(sa.select(sa.func.count()).where(
             AppliedMutation.device_id == device.device_id)).scalar()

@@ -1,0 +1,51 @@
+"""Due dates: acknowledge in business hours, resolve in business days, paused while on hold.
+
+Targets come from the finding's category; a finding of a higher priority than its category's
+default gets the priority's caps (FINDING_PRIORITY_CAPS) when they are tighter.
+"""
+from datetime import datetime
+
+from flask import current_app
+
+from patrol_api.findings import settings
+from patrol_api.findings.calendar import BusinessCalendar, calendar_from_config
+
+
+def calendar() -> BusinessCalendar:
+    """The office calendar of the current app (cached per app)."""
+    cached = current_app.extensions.get("findings_calendar")
+    if cached is None:
+        cached = current_app.extensions["findings_calendar"] = calendar_from_config(
+            current_app.config)
+    return cached
+
+
+def targets(category, priority: str) -> tuple[float, int]:
+    """(acknowledge hours, resolve days) for a category at a priority."""
+    ack, resolve = category.ack_hours, category.resolve_days
+    cap = settings.get("FINDING_PRIORITY_CAPS").get(priority)
+    if cap is not None:
+        ack, resolve = min(ack, cap[0]), min(resolve, cap[1])
+    return ack, resolve
+
+
+def due_dates(category, priority: str, start: datetime) -> dict:
+    """The acknowledge and resolve due dates of work received at `start`."""
+    ack, resolve = targets(category, priority)
+    cal = calendar()
+    return {"ack_due_at": cal.add_business_hours(start, ack),
+            "resolve_due_at": cal.add_business_days(start, resolve)}
+
+
+def extended(due: datetime | None, held_from: datetime, held_to: datetime) -> datetime | None:
+    """A due date pushed back by the business time spent on hold."""
+    if due is None:
+        return None
+    cal = calendar()
+    paused = cal.business_seconds_between(held_from, held_to)
+    return cal.add_business_seconds(due, paused) if paused else due
+
+
+def business_hours_between(start: datetime, end: datetime) -> float:
+    """Working hours from start to end (0 when end is not later)."""
+    return calendar().business_seconds_between(start, end) / 3600
