@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import ExifTags, Image
 
 from media import derivatives
-from media.derivatives import draft_size, encode_jpeg, make_derivatives, shrink
+from media.derivatives import draft_size, encode_jpeg, fits_screen, make_derivatives, shrink
 from media.inspect import inspect_image
 
 SIZE = (4000, 3000)  # 12 MP, the common phone-camera default
@@ -36,15 +36,20 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench media", description=__doc__)
     parser.add_argument("--count", type=int, default=20, help="photos to generate (default 20)")
     parser.add_argument("--rounds", type=int, default=5, help="timed passes; best is kept")
-    parser.add_argument("--baseline", action="store_true", help="baseline instead of progressive")
+    parser.add_argument("--progressive", action="store_true", help="progressive, not baseline")
+    parser.add_argument("--optimize", action="store_true", help="optimised Huffman tables")
+    parser.add_argument("--screen-side", type=int, default=None, help="e.g. 1600 (old design)")
     parser.add_argument("--resample", choices=[r.name for r in Image.Resampling], default=None)
     return parser.parse_args(argv)
 
 
 def _configure(args: argparse.Namespace) -> None:
-    """Try encoder alternatives without editing the pipeline (for comparisons only)."""
-    if args.baseline:
-        derivatives.PROGRESSIVE = False
+    """Try alternatives without editing the pipeline (for comparisons only)."""
+    derivatives.PROGRESSIVE = derivatives.PROGRESSIVE or args.progressive
+    derivatives.OPTIMIZE = derivatives.OPTIMIZE or args.optimize
+    if args.screen_side:
+        derivatives.SCREEN_SIDE = args.screen_side
+        derivatives.SCREEN_BOX = (args.screen_side, args.screen_side)
     if args.resample:
         derivatives.RESAMPLE = Image.Resampling[args.resample]
 
@@ -113,7 +118,7 @@ def derive_sizes(path: Path) -> dict[str, int]:
     return {name: len(data) for name, data in make_derivatives(path).items()}
 
 
-def measure(paths: list[Path], rounds: int) -> dict[str, float]:
+def measure(paths: list[Path], rounds: int) -> dict:
     """Best-of-``rounds`` seconds per pass over all photos, per stage too, and output sizes."""
     passes: dict[str, Callable[[], object]] = {
         "decode": lambda: [decode_only(p) for p in paths],
@@ -134,6 +139,7 @@ def measure(paths: list[Path], rounds: int) -> dict[str, float]:
         "resize_ms": 1000 * stages[0] / n,
         "encode_ms": 1000 * stages[1] / n,
         **_sizes(paths, outputs),
+        "draft": "x".join(map(str, decode_only(paths[0]))),
     }
 
 
@@ -151,8 +157,9 @@ def _stages(paths: list[Path]) -> tuple[float, float]:
             im.draft("RGB", draft_size(im.size))
             im.load()
             start = time.perf_counter()
-            screen = shrink(im, derivatives.SCREEN_BOX)
-            thumb = shrink(screen, derivatives.THUMB_BOX)
+            screen = im if fits_screen(im.size) else shrink(im, derivatives.SCREEN_BOX)
+            thumb = shrink(screen, derivatives.THUMB_BOX, derivatives.THUMB_RESAMPLE,
+                           derivatives.THUMB_REDUCING_GAP)
             middle = time.perf_counter()
             encode_jpeg(screen), encode_jpeg(thumb)
             resize += middle - start
@@ -174,7 +181,7 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def report(r: dict[str, float], args: argparse.Namespace) -> None:
+def report(r: dict, args: argparse.Namespace) -> None:
     """Print ``name: value unit`` lines."""
     n = args.count
     derive_rate, decode_rate = n / r["derive"], n / r["decode"]
@@ -182,8 +189,13 @@ def report(r: dict[str, float], args: argparse.Namespace) -> None:
         ("photos", f"{n}", "files"),
         ("photo_pixels", f"{SIZE[0] * SIZE[1] / 1e6:.1f}", "MP"),
         ("source_size_avg", f"{r['source_mb']:.2f}", "MB"),
+        ("screen_side", f"{derivatives.SCREEN_SIDE}", "px"),
+        ("thumb_side", f"{derivatives.THUMB_SIDE}", "px"),
+        ("draft_decode", r["draft"], "px"),
         ("jpeg_encoding", "progressive" if derivatives.PROGRESSIVE else "baseline", "mode"),
-        ("resample", derivatives.RESAMPLE.name, "filter"),
+        ("jpeg_optimize", "on" if derivatives.OPTIMIZE else "off", "mode"),
+        ("jpeg_quality", f"{derivatives.JPEG_QUALITY}", "q"),
+        ("thumb_resample", derivatives.THUMB_RESAMPLE.name, "filter"),
         ("derivatives_per_s", f"{derive_rate:.2f}", "photos/s"),
         ("decode_limit_per_s", f"{decode_rate:.2f}", "photos/s"),
         ("vs_decode_limit", f"{derive_rate / decode_rate:.2f}", "ratio"),

@@ -23,6 +23,17 @@ def blob_key(sha256_hex: str) -> str:
     return f"blobs/{digest[:2]}/{digest}"
 
 
+def derivative_key(sha256_hex: str, kind: str, profile: str) -> str:
+    """Where a derivative lives: ``derivatives/<aa>/<sha256>/<kind>-<profile>.jpg``."""
+    digest = normalize_sha256(sha256_hex)
+    return validate_key(f"derivatives/{digest[:2]}/{digest}/{kind}-{profile}.jpg")
+
+
+def upload_part_key(upload_id: str, offset: int, nonce: str) -> str:
+    """Where a chunk of a resumable upload waits: ``uploads/<id>/<offset>-<nonce>``."""
+    return validate_key(f"uploads/{upload_id}/{offset:012d}-{nonce}")
+
+
 def check_range(start: int, end: int) -> None:
     """Refuse negative or reversed byte ranges; ranges are half-open ``[start, end)``."""
     if not 0 <= start <= end:

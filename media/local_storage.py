@@ -61,7 +61,10 @@ class LocalDiskStorage:
             fp.seek(start)
             return fp.read(end - start)
 
-    def url_for(self, key: str, expires: int) -> str | None:
+    def url_for(
+        self, key: str, expires: int, *, content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None:
         """Local files have no signed URLs: the HTTP layer streams them itself."""
         validate_key(key)
         return None

@@ -45,7 +45,10 @@ class MemoryStorage:
         check_range(start, end)
         return self._get(key)[start:end]
 
-    def url_for(self, key: str, expires: int) -> str | None:
+    def url_for(
+        self, key: str, expires: int, *, content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None:
         """No URLs for memory."""
         validate_key(key)
         return None

@@ -78,11 +78,19 @@ class S3Storage:
         with body:
             return body.read()
 
-    def url_for(self, key: str, expires: int) -> str | None:
-        """A presigned GET URL valid for ``expires`` seconds (1 s to 7 days)."""
+    def url_for(
+        self, key: str, expires: int, *, content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None:
+        """A presigned GET URL valid for ``expires`` seconds (1 s to 7 days); S3 answers it
+        with the given Content-Type and Content-Disposition (signed into the URL)."""
         if not 0 < expires <= MAX_URL_SECONDS:
             raise ValueError(f"expires must be 1..{MAX_URL_SECONDS} seconds, not {expires}")
         params = {"Bucket": self.bucket, "Key": self._name(key)}
+        if content_type:
+            params["ResponseContentType"] = content_type
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
         return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
 
     def _name(self, key: str) -> str:

@@ -36,8 +36,12 @@ class BlobStorage(Protocol):
     def read_range(self, key: str, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` of the blob, clipped to its size (HTTP ranges are inclusive)."""
 
-    def url_for(self, key: str, expires: int) -> str | None:
-        """A signed GET URL valid ``expires`` seconds, or None where the backend has none."""
+    def url_for(
+        self, key: str, expires: int, *, content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None:
+        """A signed GET URL valid ``expires`` seconds, or None where the backend has none;
+        the download answers with ``content_type`` and ``disposition`` when given."""
 
 
 # Missing-key reads raise MediaError(NOT_FOUND) in every backend.

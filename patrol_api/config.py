@@ -10,6 +10,17 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _optional_int(name: str) -> int | None:
+    """An integer setting, or None when the variable is unset (the default applies)."""
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+def _list(name: str) -> tuple[str, ...]:
+    """A comma-separated setting as a tuple of non-empty items."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 def _sqlite_url(data_dir: Path) -> str:
     """The default embedded database: a SQLite file in the data directory."""
     return f"sqlite:///{(data_dir / 'patrol.db').resolve()}"
@@ -26,6 +37,20 @@ def from_environment() -> dict:
         "RQ_QUEUES": os.environ.get("RQ_QUEUES", "default").split(","),
         "MEDIA_STORAGE": os.environ.get("MEDIA_STORAGE", "local"),
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(data_dir / "media")),
+        # Photos (docs/media.md). The S3 settings are read when MEDIA_STORAGE=s3.
+        "MEDIA_S3_BUCKET": os.environ.get("MEDIA_S3_BUCKET") or None,
+        "MEDIA_S3_ENDPOINT_URL": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "MEDIA_S3_REGION": os.environ.get("MEDIA_S3_REGION") or None,
+        "MEDIA_S3_ACCESS_KEY": os.environ.get("MEDIA_S3_ACCESS_KEY") or None,
+        "MEDIA_S3_SECRET_KEY": os.environ.get("MEDIA_S3_SECRET_KEY") or None,
+        "MEDIA_S3_PREFIX": os.environ.get("MEDIA_S3_PREFIX", ""),
+        "MEDIA_MAX_UPLOAD_BYTES": _int("MEDIA_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+        "MEDIA_MAX_PIXELS": _int("MEDIA_MAX_PIXELS", 80_000_000),
+        "MEDIA_UPLOAD_EXPIRY_HOURS": _int("MEDIA_UPLOAD_EXPIRY_HOURS", 24),
+        "MEDIA_MAX_OPEN_UPLOADS": _int("MEDIA_MAX_OPEN_UPLOADS", 300),
+        "MEDIA_CACHE_SECONDS": _int("MEDIA_CACHE_SECONDS", 86400),
+        # > 0: answer downloads from S3 with a redirect to a URL signed for this many seconds.
+        "MEDIA_SIGNED_URL_SECONDS": _int("MEDIA_SIGNED_URL_SECONDS", 0),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "WEB_TOKEN_TTL_HOURS": _int("WEB_TOKEN_TTL_HOURS", 12),
         "DEVICE_TOKEN_TTL_DAYS": _int("DEVICE_TOKEN_TTL_DAYS", 180),
@@ -34,6 +59,23 @@ def from_environment() -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Findings: office calendar, recurrence, evidence, deadlines, notifications
+        # (defaults in patrol_api/findings/settings.py; unset variables keep them).
+        "OFFICE_CLOSED_DATES": _list("OFFICE_CLOSED_DATES"),
+        "OFFICE_OPEN_DATES": _list("OFFICE_OPEN_DATES"),
+        "FINDING_REOPEN_WITHIN_DAYS": _optional_int("FINDING_REOPEN_WITHIN_DAYS"),
+        "FINDING_EVIDENCE_MIN_RADIUS_M": _optional_int("FINDING_EVIDENCE_MIN_RADIUS_M"),
+        "FINDING_REMIND_BEFORE_HOURS": _optional_int("FINDING_REMIND_BEFORE_HOURS"),
+        "FINDING_ESCALATE_AFTER_HOURS": _optional_int("FINDING_ESCALATE_AFTER_HOURS"),
+        "FINDING_WEBHOOK_URLS": _list("FINDING_WEBHOOK_URLS"),
+        "FINDING_WEBHOOK_SECRET": os.environ.get("FINDING_WEBHOOK_SECRET") or None,
+        "FINDING_NOTIFY_MAX_ATTEMPTS": _optional_int("FINDING_NOTIFY_MAX_ATTEMPTS"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": _optional_int("SMTP_PORT"),
+        "SMTP_USER": os.environ.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        "SMTP_FROM": os.environ.get("SMTP_FROM") or None,
     }
 
 

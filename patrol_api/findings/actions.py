@@ -4,10 +4,9 @@ event; the Finding row follows in the same transaction. The caller commits.
 from dataclasses import dataclass
 from datetime import datetime
 
-from patrol_api import changefeed
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import deadlines, dispatch, evidence, fates, journal, visibility
+from patrol_api.findings import deadlines, dispatch, evidence, fates, journal, locks, visibility
 from patrol_api.findings import lifecycle as lc
 from patrol_api.findings.projection import DUE_FIELDS
 from patrol_api.models import Department, Finding, User
@@ -34,7 +33,7 @@ class Act:
 
 def load(user: User, finding_id: int, expected_version: int | None = None) -> Finding:
     """Lock out other writers, then the finding the user may act on (412 on a stale version)."""
-    changefeed.allocate(db.session, 0)
+    locks.queue_behind_writers()
     finding = visibility.for_action(user, finding_id)
     if expected_version is not None and expected_version != finding.version:
         raise ApiError(412, "precondition_failed", "The finding changed since you read it.",
@@ -137,3 +136,19 @@ HANDLERS = {
     "reopen": _reopen, "transfer": _transfer, "reject": _simple,
     "request_exception": _request_exception, "approve_exception": _approve_exception,
 }
+
+
+def acknowledge_many(user: User, finding_ids: list[int]) -> list[dict]:
+    """Acknowledge several findings; one result each, a refusal never blocks the others."""
+    locks.queue_behind_writers()
+    return [_acknowledge_one(user, finding_id) for finding_id in finding_ids]
+
+
+def _acknowledge_one(user: User, finding_id: int) -> dict:
+    """Acknowledge one finding in a savepoint; the result or the error."""
+    try:
+        with db.session.begin_nested():
+            perform(user, finding_id, "acknowledge", {})
+    except ApiError as error:
+        return {"id": finding_id, "status": "refused", "error": error.payload()}
+    return {"id": finding_id, "status": "acknowledged"}

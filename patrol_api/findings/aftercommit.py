@@ -17,10 +17,11 @@ KEY = "findings_after_commit"
 
 
 def enqueue(func, *args) -> None:
-    """Enqueue `func(*args)` via patrol_api.jobs when the session's transaction commits."""
+    """Enqueue `func(*args)` via patrol_api.jobs when the transaction commits (once)."""
     session = db.session()
     pending = session.info.setdefault(KEY, [])
-    pending.append((func, args))
+    if (func, args) not in pending:  # the same job twice in one transaction runs once
+        pending.append((func, args))
     if not event.contains(session, "after_commit", _drain):
         event.listen(session, "after_commit", _drain)
 

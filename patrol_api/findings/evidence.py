@@ -11,10 +11,10 @@ from patrol_api.extensions import db
 from patrol_api.findings import merge, settings
 from patrol_api.models import Finding, MediaBlob
 
-# Where the photo pipeline may keep EXIF facts: (table, digest, latitude, longitude columns).
-EXIF_TABLES = (("photo_metadata", "sha256", "latitude", "longitude"),
-               ("media_metadata", "sha256", "latitude", "longitude"),
-               ("media_blob", "sha256", "latitude", "longitude"))
+# Where the photo pipeline keeps EXIF facts (patrol_api/models/media.py, MediaMetadata):
+# (table, digest, latitude, longitude columns). Read through the schema so that findings
+# work (phone position only) where the photo pipeline is not installed.
+EXIF_TABLES = (("media_metadata", "sha256", "latitude", "longitude"),)
 
 
 def _table_position(table, digest: str, lat: str, lon: str, sha256: str):

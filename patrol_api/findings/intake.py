@@ -6,9 +6,8 @@ change counter, so two workers never create two findings for one problem.
 """
 import sqlalchemy as sa
 
-from patrol_api import changefeed
 from patrol_api.extensions import db
-from patrol_api.findings import aftercommit, creation, journal, merge, recurrence
+from patrol_api.findings import aftercommit, creation, journal, locks, merge, recurrence
 from patrol_api.models import Finding, Observation
 
 PENDING_FATES = ("received", "awaiting_photos")
@@ -21,7 +20,7 @@ def schedule(observation_id: int) -> None:
 
 def process_observation(observation_id: int) -> int | None:
     """Job: link one observation to its finding; returns the finding id. Commits."""
-    changefeed.allocate(db.session, 0)  # queue behind other writers before reading
+    locks.queue_behind_writers()
     obs = db.session.get(Observation, observation_id)
     if obs is None or obs.deleted_at is not None:
         db.session.commit()

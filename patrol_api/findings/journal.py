@@ -2,7 +2,7 @@
 from datetime import UTC, datetime
 
 from patrol_api.extensions import db
-from patrol_api.findings import projection
+from patrol_api.findings import notify, projection
 from patrol_api.models import Finding, FindingEvent
 from patrol_api.models.base import utcnow
 
@@ -38,4 +38,5 @@ def append(finding: Finding, kind: str, *, actor=None, to_state: str | None = No
         at=at or now(), reason=reason, note=note, data=jsonable(data or {}))
     db.session.add(event)
     projection.apply(finding, event)
+    notify.on_event(finding, event)
     return event

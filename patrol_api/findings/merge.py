@@ -6,6 +6,7 @@ cell keys around the point (index on is_open, cell_key), so the cost per observa
 grow with the number of open findings. Observations at two different registered sites never
 merge, however close the sites are.
 """
+import math
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -40,12 +41,22 @@ def _query(conditions: list) -> list[Finding]:
     return list(db.session.execute(sa.select(Finding).where(*conditions)).scalars())
 
 
+def bounding_box(lat: float, lon: float, radius_m: float) -> list:
+    """Conditions: within a lat/lon box a little larger than the radius (cheap pre-filter)."""
+    dlat = radius_m * 1.01 / grid.METRES_PER_DEG_LAT
+    dlon = radius_m * 1.01 / (grid.METRES_PER_DEG_LAT * math.cos(math.radians(lat)))
+    return [Finding.lat.between(lat - dlat, lat + dlat),
+            Finding.lon.between(lon - dlon, lon + dlon)]
+
+
 def nearby(obs: Observation, category: Category, open_: bool, extra: list) -> list[Finding]:
     """Findings of compatible categories in the cells around the point or at the same site."""
     base = [Finding.is_open.is_(open_),
             Finding.category_id.in_(compatible_category_ids(category)), *extra]
-    keys = grid.keys_within(obs.lat, obs.lon, category.merge_radius_m)
-    found = {f.id: f for f in _query([*base, Finding.cell_key.in_(keys)])}
+    radius = category.merge_radius_m
+    keys = grid.keys_within(obs.lat, obs.lon, radius)
+    near = [Finding.cell_key.in_(keys), *bounding_box(obs.lat, obs.lon, radius)]
+    found = {f.id: f for f in _query([*base, *near])}
     if obs.site_id is not None:
         found.update({f.id: f for f in _query([*base, Finding.site_id == obs.site_id])})
     return list(found.values())

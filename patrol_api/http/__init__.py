@@ -1,4 +1,5 @@
 """HTTP blueprints under /api/v1."""
-from patrol_api.http import auth, devices, meta, reference, sync, users
+from patrol_api.http import auth, devices, findings, meta, photos, reference, sync, uploads, users
 
-BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp]
+BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
+BLUEPRINTS += [uploads.blp, photos.blp]

@@ -1,5 +1,6 @@
 """All models, imported so that Alembic sees the whole schema."""
 from patrol_api.changefeed import SequenceCounter
+from patrol_api.models import media  # noqa: F401 - the photo pipeline's tables
 from patrol_api.models.accounts import ApiToken, Device, User
 from patrol_api.models.findings import Finding, FindingEvent, Notification
 from patrol_api.models.observations import (

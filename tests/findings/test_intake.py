@@ -139,3 +139,28 @@ def test_sweep_takes_in_what_was_missed(observe):
     assert intake.process_pending() == 2
     assert len(findings()) == 1
     assert intake.process_pending() == 0
+
+
+def test_scheduled_intake_runs_after_commit_not_before(observe):
+    obs = observe()
+    intake.schedule(obs.id)
+    assert db.session.get(Observation, obs.id).finding_id is None  # nothing before commit
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Observation, obs.id).finding_id is not None
+
+
+def test_scheduled_intake_of_a_rolled_back_observation_is_harmless(observe):
+    obs = observe()
+    intake.schedule(obs.id + 1000)  # an observation that never committed
+    db.session.commit()
+    assert len(findings()) == 0
+
+
+def test_tick_command_runs_the_periodic_jobs(ctx, observe):
+    from patrol_api.findings import commands
+
+    observe()
+    result = ctx.test_cli_runner().invoke(commands.findings_command, ["tick"])
+    assert result.exit_code == 0, result.output
+    assert "intake: 1" in result.output and len(findings()) == 1

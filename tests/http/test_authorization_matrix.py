@@ -79,6 +79,25 @@ EXPECTED = {
     ("GET", "/api/v1/sync/pull"): "authenticated",
     ("GET", "/api/v1/sync/observations/<client_id>"): "authenticated",
     ("GET", "/api/v1/sync/conflicts"): ADMIN_MANAGER,
+    ("GET", "/api/v1/findings"): "authenticated",
+    ("GET", "/api/v1/findings/coordination"): ADMIN_MANAGER,
+    ("POST", "/api/v1/findings/acknowledge"): frozenset({"admin", "manager",
+                                                         "department_staff"}),
+    ("GET", "/api/v1/findings/<int:finding_id>"): "authenticated",
+    ("POST", "/api/v1/findings/<int:finding_id>/actions"): FIELD_AND_STAFF,
+    ("POST", "/api/v1/findings/<int:finding_id>/comments"): frozenset({
+        "admin", "manager", "department_staff", "patrol_officer"}),
+    ("POST", "/api/v1/findings/<int:finding_id>/merge"): ADMIN_MANAGER,
+    ("POST", "/api/v1/findings/<int:finding_id>/split"): ADMIN_MANAGER,
+    ("POST", "/api/v1/findings/<int:finding_id>/events/<int:event_id>/undo"): ADMIN_MANAGER,
+    ("POST", "/api/v1/uploads"): FIELD_AND_STAFF,
+    ("PATCH", "/api/v1/uploads/<upload_id>"): FIELD_AND_STAFF,
+    ("DELETE", "/api/v1/uploads/<upload_id>"): FIELD_AND_STAFF,
+    ("POST", "/api/v1/photos"): FIELD_AND_STAFF,
+    ("GET", "/api/v1/photos/<sha256>"): "authenticated",
+    ("GET", "/api/v1/photos/<sha256>/thumb"): "authenticated",
+    ("GET", "/api/v1/photos/<sha256>/screen"): "authenticated",
+    ("GET", "/api/v1/photos/<sha256>/original"): "authenticated",
 }
 
 # Walked last: it revokes the token that calls it.

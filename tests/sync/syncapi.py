@@ -28,7 +28,8 @@ def new_id() -> str:
 def observation(**overrides) -> dict:
     """Valid observation.create data."""
     data = {"category_code": "road-damage", **INSIDE, "accuracy_m": 8.0,
-            "note": "보도블록 파손, 보행자 걸려 넘어질 위험", "recorded_at": iso(now()), "photos": []}
+            "note": "보도블록 파손, 보행자 걸려 넘어질 위험", "recorded_at": iso(now()),
+            "photos": []}
     return {**data, **overrides}
 
 

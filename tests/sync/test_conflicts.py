@@ -27,7 +27,8 @@ def test_same_field_edits_from_two_devices_keep_both_values(phone, phone_of):
     entity, tablet = _shared(phone, phone_of)
     first = tablet.one(tablet.update(entity, 1, note="태블릿에서 수정"))
     assert (first["status"], first["version"]) == ("applied", 2)
-    second = phone.one(phone.update(entity, 1, note="휴대폰에서 수정", category_code="illegal-dumping"))
+    second = phone.one(phone.update(entity, 1, note="휴대폰에서 수정",
+                                    category_code="illegal-dumping"))
     assert second["status"] == "conflict"
     assert second["applied_fields"] == ["category_code"]
     [conflict] = second["conflicts"]

@@ -1,0 +1,201 @@
+"""Sync benchmark: push and pull throughput of this server against Kinto and a raw insert.
+
+`python -m bench sync --db sqlite|postgresql` starts everything it needs on loopback (the
+API under gunicorn on a fresh database with the demo district, PostgreSQL and Redis for
+the PostgreSQL run, Kinto in its own virtualenv), measures, prints `name: value unit`
+lines, and stops it all.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from bench.common import finding_records, median, report, timed
+from bench.kinto_peer import measure_kinto
+from devtools.servers import PostgresServer, RedisServer, _Server
+
+ROOT = Path(__file__).resolve().parent.parent
+PUSH_BATCH = 100     # observations per push: a phone's outbox after a few hours offline
+PULL_PAGE = 1000     # the page size Kinto is measured with
+DEVICE = {"client_uid": "bench-phone-0001", "name": "bench", "platform": "android"}
+
+
+class PatrolServer(_Server):
+    """This API under gunicorn on 127.0.0.1, on the given database (migrated, demo loaded)."""
+
+    name = "patrol"
+
+    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+        super().__init__(startup_timeout=60.0)
+        self.env, self.workers = env, workers
+
+    @property
+    def base_url(self) -> str:
+        """Root of the API."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def _prepare(self) -> None:
+        cli = [sys.executable, "-m", "patrol_api.cli"]
+        subprocess.run([*cli, "db", "upgrade", "heads"], env=self._env(), check=True,
+                       capture_output=True, cwd=ROOT)
+        subprocess.run([*cli, "demo", "load"], env=self._env(), check=True,
+                       capture_output=True, cwd=ROOT)
+
+    def _argv(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-w", str(self.workers),
+                "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{self.port}", "wsgi:app"]
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, **self.env, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+
+    def _popen_kwargs(self) -> dict:
+        return {"env": self._env()}
+
+    def _ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:
+                return response.status == 200
+        except (OSError, urllib.error.URLError):
+            return False
+
+
+def _call(base: str, method: str, path: str, body=None, token: str | None = None):
+    """One JSON request; returns the decoded answer."""
+    data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read() or b"null")
+
+
+def _login(base: str) -> str:
+    """A device-bound token of a demo patrol officer."""
+    body = {"username": "patrol.kim", "password": "patrol.kim!demo", "device": DEVICE}
+    return _call(base, "POST", "/api/v1/auth/login", body)["token"]
+
+
+def _mutations(records: list[dict], categories: list[str], first_seq: int) -> list[dict]:
+    """observation.create mutations of the benchmark records."""
+    return [{"id": str(uuid.uuid4()), "seq": first_seq + i, "type": "observation.create",
+             "entity_id": record["id"], "base_version": None,
+             "data": {"category_code": categories[i % len(categories)], "lat": record["lat"],
+                      "lon": record["lon"], "accuracy_m": 8.0, "note": record["note"],
+                      "recorded_at": record["observed_at"], "photos": []}}
+            for i, record in enumerate(records)]
+
+
+def push_all(base: str, token: str, records: list[dict], first_seq: int = 1) -> float:
+    """Push the records in batches; returns observations per second."""
+    categories = [c["code"] for c in _call(base, "GET", "/api/v1/categories?page_size=100",
+                                           token=token)]
+    batches = [records[i:i + PUSH_BATCH] for i in range(0, len(records), PUSH_BATCH)]
+    with timed() as clock:
+        for number, batch in enumerate(batches):
+            body = {"device_time": batch[0]["observed_at"],
+                    "mutations": _mutations(batch, categories, first_seq + number * PUSH_BATCH)}
+            answer = _call(base, "POST", "/api/v1/sync/push", body, token)
+            statuses = {item["status"] for item in answer["results"]}
+            assert statuses == {"applied"}, statuses
+    return len(records) / clock.seconds
+
+
+def pull_all(base: str, token: str) -> tuple[int, float]:
+    """Pull everything from no cursor in pages; returns (changes, changes per second)."""
+    cursor, count = None, 0
+    with timed() as clock:
+        while True:
+            query = f"?limit={PULL_PAGE}" + (f"&cursor={cursor}" if cursor else "")
+            page = _call(base, "GET", f"/api/v1/sync/pull{query}", token=token)
+            count += len(page["changes"])
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                break
+    return count, count / clock.seconds
+
+
+def raw_insert_per_s(database_url: str, records: list[dict]) -> float:
+    """The physical limit: executemany of the same rows into a plain table of the same DB."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    table = sa.Table("bench_raw", sa.MetaData(), sa.Column("id", sa.String(36), primary_key=True),
+                     sa.Column("category", sa.String(40)), sa.Column("lat", sa.Float),
+                     sa.Column("lon", sa.Float), sa.Column("note", sa.Text),
+                     sa.Column("observed_at", sa.String(40)), sa.Column("photos", sa.JSON))
+    table.drop(engine, checkfirst=True)
+    table.create(engine)
+    rows = [{k: r[k] for k in ("id", "category", "lat", "lon", "note", "observed_at",
+                               "photos")} for r in records]
+    with timed() as clock, engine.begin() as connection:
+        connection.execute(table.insert(), rows)
+    table.drop(engine)
+    engine.dispose()
+    return len(rows) / clock.seconds
+
+
+@contextlib.contextmanager
+def _database(db: str):
+    """Yield (DATABASE_URL, extra env, PostgresServer or None) for the chosen backend."""
+    if db == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="patrol-bench-") as tmp:
+            yield f"sqlite:///{tmp}/bench.db", {"PATROL_DATA_DIR": tmp}, None
+        return
+    with PostgresServer() as pg, RedisServer() as redis:
+        yield pg.create_database("patrol_bench"), {"REDIS_URL": redis.url}, pg
+
+
+def measure_patrol(db: str, n_push: int, n_pull: int) -> dict:
+    """Push n_push observations, fill to n_pull, pull them all; plus the raw insert limit."""
+    with _database(db) as (url, extra, pg):
+        env = {"DATABASE_URL": url, "SECRET_KEY": "bench", **extra}
+        with PatrolServer(env, workers=1 if db == "sqlite" else 2) as server:
+            token = _login(server.base_url)
+            push_rate = push_all(server.base_url, token, finding_records(n_push, seed=1))
+            if n_pull > n_push:
+                push_all(server.base_url, token, finding_records(n_pull - n_push, seed=2),
+                         first_seq=n_push + 1)
+            changes, pull_rate = pull_all(server.base_url, token)
+        raw = median([raw_insert_per_s(url, finding_records(n_push, seed=3))
+                      for _ in range(3)])
+    return {"push_per_s": push_rate, "pull_per_s": pull_rate, "pulled": changes,
+            "raw_insert_per_s": raw, "peer": pg}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(prog="python -m bench sync")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--n-push", type=int, default=10_000)
+    parser.add_argument("--n-pull", type=int, default=100_000)
+    parser.add_argument("--kinto-runs", type=int, default=3)
+    parser.add_argument("--no-kinto", action="store_true")
+    args = parser.parse_args(argv)
+    ours = measure_patrol(args.db, args.n_push, args.n_pull)
+    report("push_per_s", ours["push_per_s"], "observations/s")
+    report("pull_per_s", ours["pull_per_s"], "records/s")
+    report("pulled_changes", ours["pulled"], "records")
+    report("raw_insert_per_s", ours["raw_insert_per_s"], "rows/s")
+    report("push_vs_raw_insert", ours["push_per_s"] / ours["raw_insert_per_s"], "ratio")
+    if not args.no_kinto:
+        backend = "memory" if args.db == "sqlite" else "postgresql"
+        kinto = measure_kinto(backend, n=args.n_push, runs=args.kinto_runs)
+        report(f"kinto_{backend}_push_per_s", kinto["push_per_s"], "records/s")
+        report(f"kinto_{backend}_pull_per_s", kinto["pull_per_s"], "records/s")
+        report("push_vs_kinto", ours["push_per_s"] / kinto["push_per_s"], "ratio")
+        report("pull_vs_kinto", ours["pull_per_s"] / kinto["pull_per_s"], "ratio")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

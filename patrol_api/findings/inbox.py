@@ -1,0 +1,80 @@
+"""Read side: the department inbox (filters, sort), the coordination queue, one finding."""
+import sqlalchemy as sa
+
+from patrol_api.auth.roles import FIELD_ROLES, Role
+from patrol_api.extensions import db
+from patrol_api.findings import visibility
+from patrol_api.models import Finding, FindingEvent, Observation
+
+SORTS = {"due": Finding.resolve_due_at, "ack_due": Finding.ack_due_at,
+         "first_seen": Finding.first_seen_at, "last_seen": Finding.last_seen_at,
+         "created": Finding.id, "observations": Finding.observation_count}
+SORT_CHOICES = sorted(SORTS) + [f"-{name}" for name in sorted(SORTS)]
+
+
+def _filters(args: dict) -> list:
+    """WHERE clauses of the list filters."""
+    where = []
+    if args.get("state"):
+        where.append(Finding.state == args["state"])
+    if args.get("open") is not None:
+        where.append(Finding.is_open.is_(args["open"]))
+    for field in ("department_id", "area_id", "category_id"):
+        if args.get(field):
+            where.append(getattr(Finding, field) == args[field])
+    if args.get("due_before"):
+        where.append(Finding.resolve_due_at < args["due_before"])
+    if args.get("due_after"):
+        where.append(Finding.resolve_due_at >= args["due_after"])
+    for flag in ("overdue", "in_coordination", "ping_pong"):
+        if args.get(flag) is not None:
+            where.append(getattr(Finding, flag).is_(args[flag]))
+    return where
+
+
+def _order(sort: str) -> list:
+    """ORDER BY for a sort key ("-" for descending); empty values last; id breaks ties."""
+    column = SORTS[sort.lstrip("-")]
+    direction = column.desc() if sort.startswith("-") else column.asc()
+    return [column.is_(None), direction, Finding.id]
+
+
+def select_findings(user, args: dict):
+    """The findings the user may see, filtered and sorted (a select for pagination)."""
+    stmt = sa.select(Finding).where(*visibility.conditions(user), *_filters(args))
+    return stmt.order_by(*_order(args.get("sort") or "due"))
+
+
+def coordination_queue():
+    """Open findings waiting for a manager to choose the department, oldest first."""
+    return sa.select(Finding).where(Finding.is_open.is_(True),
+                                    Finding.in_coordination.is_(True)).order_by(
+        Finding.first_seen_at, Finding.id)
+
+
+def events(user, finding: Finding) -> list[FindingEvent]:
+    """The finding's history; citizen auditors see neither comments nor notes."""
+    rows = db.session.execute(sa.select(FindingEvent).where(
+        FindingEvent.finding_id == finding.id).order_by(FindingEvent.seq)).scalars().all()
+    if visibility.is_internal_reader(user):
+        return list(rows)
+    return [_public(event) for event in rows if event.kind != "comment"]
+
+
+def _public(event: FindingEvent) -> dict:
+    """An event without its internal note and actor."""
+    return {"id": event.id, "seq": event.seq, "kind": event.kind, "at": event.at,
+            "from_state": event.from_state, "to_state": event.to_state,
+            "reason": event.reason, "note": None, "actor_user_id": None,
+            "actor_role": event.actor_role, "department_id": event.department_id, "data": {}}
+
+
+def observations(user, finding: Finding) -> list[Observation]:
+    """The finding's observations; field roles get only their own."""
+    rows = db.session.execute(sa.select(Observation).where(
+        Observation.finding_id == finding.id, Observation.deleted_at.is_(None))
+        .order_by(Observation.recorded_at, Observation.id)).scalars().all()
+    if Role(user.role) in FIELD_ROLES:
+        return [obs for obs in rows if obs.user_id == user.id]
+    return list(rows)
+
