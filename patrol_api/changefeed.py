@@ -6,20 +6,11 @@ so sequence order equals commit order and a reader never sees number n+1 before 
 """
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from patrol_api.extensions import db
-from patrol_api.models.base import Versioned
+from patrol_api.models.base import SequenceCounter, Versioned
 
 FEED = "changes"
-
-
-class SequenceCounter(db.Model):
-    """A named monotonic counter."""
-
-    __tablename__ = "sequence_counter"
-    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
 
 
 def allocate(session: Session, count: int, name: str = FEED) -> int:

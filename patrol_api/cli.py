@@ -5,6 +5,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from patrol_api import demo_loader
 from patrol_api.auth.passwords import MIN_PASSWORD_LENGTH
+from patrol_api.findings.commands import findings_command
 
 
 def _create_app(*_args) -> Flask:
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_serve)
     app.cli.add_command(worker)
     app.cli.add_command(create_admin)
+    app.cli.add_command(findings_command)
 
 
 @click.group("demo")

@@ -1,5 +1,4 @@
 """Serialising the writers of findings on the change counter (see patrol_api.changefeed)."""
-import patrol_api.models  # noqa: F401 - the models first: changefeed imported alone is a cycle
 from patrol_api import changefeed
 from patrol_api.extensions import db
 

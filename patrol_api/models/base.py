@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from patrol_api.extensions import db
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -30,6 +32,14 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class SequenceCounter(db.Model):
+    """A named monotonic counter (the change sequence lives here, see patrol_api.changefeed)."""
+
+    __tablename__ = "sequence_counter"
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
 
 
 class Versioned:
