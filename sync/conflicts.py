@@ -6,8 +6,6 @@ in a SyncConflict row and returned to the device. A device never conflicts with 
 earlier edits: its mutations are applied in its own seq order. Edits of a deleted record
 lose to the delete ("delete wins"). Fields changed by only one side merge.
 """
-from sqlalchemy.orm import Session
-
 from patrol_api.models import SyncConflict
 
 FIRST_WRITE_WINS = "first_write_wins"
@@ -22,15 +20,15 @@ def overlaps(stamp, base_version: int, device_id: int) -> bool:
     return version > base_version and changed_by != device_id
 
 
-def keep(session: Session, batch, mutation, record, field: str, server_value,
-         device_value, rule: str) -> SyncConflict:
+def keep(batch, mutation, record, field: str, server_value, device_value,
+         rule: str) -> SyncConflict:
     """Store the losing device value beside the winning server value."""
     conflict = SyncConflict(
         entity_type=mutation.type.partition(".")[0], entity_id=mutation.entity_id,
         field=field, server_value=server_value, device_value=device_value,
         base_version=mutation.base_version, server_version=record.version,
         device_id=batch.device.id, user_id=batch.user.id, mutation_id=mutation.id, rule=rule)
-    session.add(conflict)
+    batch.session.add(conflict)
     return conflict
 
 

@@ -1,12 +1,12 @@
 """Observations as phones see them: in push results, in pulls and at the fate endpoint."""
-from datetime import datetime
+from datetime import UTC, datetime
 
 from patrol_api.models import Observation
 
 
 def _iso(value: datetime | None) -> str | None:
-    """ISO 8601 text of a time, or None."""
-    return value.isoformat() if value is not None else None
+    """ISO 8601 text of a time in UTC, or None."""
+    return value.astimezone(UTC).isoformat() if value is not None else None
 
 
 def _code(record) -> str | None:

@@ -8,7 +8,8 @@ from patrol_api.extensions import db
 from patrol_api.models.base import UTCDateTime, Versioned, utcnow
 
 PHOTO_ROLES = ("before", "after", "checklist")
-FATES = ("received", "awaiting_photos", "merged", "routed", "resolved", "verified", "rejected")
+FATES = ("received", "awaiting_photos", "merged", "routed", "coordination", "resolved", "verified",
+         "rejected")
 
 
 class Observation(Versioned, db.Model):

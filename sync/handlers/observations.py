@@ -108,8 +108,8 @@ def _merge(batch, mutation, obs: Observation, units: dict, base: int):
         obs.field_versions = {**obs.field_versions, **dict.fromkeys(kept, stamp)}
         batch.session.flush()
     rule = conflicts.DELETE_WINS if obs.deleted_at is not None else conflicts.FIRST_WRITE_WINS
-    losers = [conflicts.keep(batch.session, batch, mutation, obs, unit, CURRENT[unit](obs),
-                             changed[unit], rule) for unit in lost]
+    losers = [conflicts.keep(batch, mutation, obs, unit, CURRENT[unit](obs), changed[unit],
+                             rule) for unit in lost]
     if losers:
         batch.session.flush()
     return sorted(kept), losers

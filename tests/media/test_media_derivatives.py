@@ -41,13 +41,13 @@ def _close(pixel, colour, tolerance=40) -> bool:
 
 
 def assert_no_metadata(im: Image.Image) -> None:
-    """No EXIF (so no GPS), no ICC profile, no XMP, no comment: a bare progressive JPEG."""
+    """No EXIF (so no GPS), no ICC profile, no XMP, no comment: a bare baseline JPEG."""
     assert im.format == "JPEG" and im.mode == "RGB"
     assert len(im.getexif()) == 0
     assert not im.getexif().get_ifd(0x8825)
     for key in ("exif", "icc_profile", "xmp", "comment", "XML:com.adobe.xmp"):
         assert key not in im.info
-    assert im.info.get("progressive")
+    assert not im.info.get("progressive")
 
 
 @pytest.mark.parametrize(
@@ -76,9 +76,10 @@ def test_twelve_megapixel_portrait_decodes_at_draft_scale(make_photo, monkeypatc
 
     monkeypatch.setattr(Image.Image, "resize", spy)
     out = make_derivatives(photo)
-    assert decoded_sizes[0] == (2000, 1500)  # JPEG decoded at 1/2, not 4000x3000
+    # decoded at 1/4 (1000x750, turned upright) is the screen image: only the thumb resizes
+    assert decoded_sizes == [(750, 1000)]
     screen, thumb = opened(out["screen"]), opened(out["thumb"])
-    assert (screen.size, thumb.size) == ((1200, 1600), (240, 320))
+    assert (screen.size, thumb.size) == ((750, 1000), (240, 320))
     assert red_corner(screen) == red_corner(thumb) == "top-right"
     assert_no_metadata(screen)
 
@@ -87,7 +88,7 @@ def test_twelve_megapixel_portrait_decodes_at_draft_scale(make_photo, monkeypatc
 def test_other_formats_with_exif_orientation(make_photo, fmt):
     out = make_derivatives(make_photo(fmt, layout=IPHONE, size=(2000, 1500)))
     screen = opened(out["screen"])
-    assert screen.size == (1200, 1600)
+    assert screen.size == (750, 1000)
     assert red_corner(screen) == "top-right"
     assert_no_metadata(screen)
 
@@ -156,8 +157,8 @@ def test_small_photos_are_never_enlarged(make_photo):
 
 
 def test_fit_size():
-    assert fit_size((4000, 3000), SCREEN_BOX) == (1600, 1200)
-    assert fit_size((3024, 4032), SCREEN_BOX) == (1200, 1600)
+    assert fit_size((4000, 3000), SCREEN_BOX) == (1000, 750)
+    assert fit_size((3024, 4032), SCREEN_BOX) == (750, 1000)
     assert fit_size((1600, 1200), THUMB_BOX) == (320, 240)
     assert fit_size((100_000, 10), THUMB_BOX) == (320, 1)
     assert fit_size((300, 200), THUMB_BOX) == (300, 200)
@@ -177,7 +178,7 @@ def test_refuses_what_inspection_refuses(tmp_path, make_photo):
 
 
 def test_sizes_and_quality_are_documented_constants():
-    assert derivatives.SCREEN_BOX == (1600, 1600)
+    assert derivatives.SCREEN_BOX == (1000, 1000)
     assert derivatives.THUMB_BOX == (320, 320)
     assert 75 <= derivatives.JPEG_QUALITY <= 90
 

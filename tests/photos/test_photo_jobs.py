@@ -6,6 +6,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+import requests
 import sqlalchemy as sa
 from photoapi import create, jpeg, noisy_jpeg, sha, upload
 
@@ -78,10 +79,5 @@ class _Client:
     def __init__(self, base: str):
         self.base = base
 
-    def post(self, path: str, headers: dict):
-        import requests
-
-        response = requests.post(self.base + path, headers=headers, timeout=30)
-        response.headers["Location"] = response.headers.get("Location", "")
-        response.status_code = response.status_code
-        return response
+    def post(self, path: str, headers: dict) -> requests.Response:
+        return requests.post(self.base + path, headers=headers, timeout=30)

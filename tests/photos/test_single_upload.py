@@ -3,9 +3,18 @@ import io
 
 import pytest
 from photoapi import jpeg, png_bomb, sha, upload
+from PIL import Image
 
 from media.keys import blob_key
-from media.testing import encode, exif_bytes, quadrant_picture
+from media.testing import (
+    DIGITIZED_ONLY,
+    GALAXY,
+    OLD_COMPACT,
+    PIXEL_RIO,
+    encode,
+    exif_bytes,
+    quadrant_picture,
+)
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.models import MediaBlob
@@ -124,3 +133,32 @@ def test_body_limit_above_max_content_length(client, officer, ctx, monkeypatch):
 def test_other_media_types_are_415(client, officer):
     response = client.post(URL, data=b"GIF89a", headers=officer[1], content_type="image/gif")
     assert (response.status_code, response.get_json()["code"]) == (415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(("layout", "expected"), [
+    (GALAXY, {"camera_make": "samsung", "orientation": 1, "captured_utc_offset_min": None,
+              "shown": (640, 480), "south_west": False}),
+    (PIXEL_RIO, {"camera_make": "Google", "orientation": 3, "captured_utc_offset_min": -180,
+                 "shown": (640, 480), "south_west": True}),
+    (OLD_COMPACT, {"camera_make": "Canon", "orientation": 8, "captured_utc_offset_min": None,
+                   "shown": (480, 640), "south_west": None}),
+    (DIGITIZED_ONLY, {"camera_make": "NIKON CORPORATION", "orientation": None,
+                      "captured_utc_offset_min": None, "shown": (640, 480),
+                      "south_west": None}),
+])
+def test_exif_layouts_of_several_cameras(client, officer, layout, expected):
+    data = jpeg(layout=layout)
+    body = raw(client, officer[1], data, sha(data)).get_json()
+    assert (body["width"], body["height"]) == expected["shown"]
+    meta = db.session.get(MediaMetadata, sha(data))
+    assert meta.camera_make == expected["camera_make"]
+    assert meta.orientation == expected["orientation"]
+    assert meta.captured_utc_offset_min == expected["captured_utc_offset_min"]
+    assert meta.captured_at_raw == layout.get("taken", layout.get("digitized"))
+    if expected["south_west"] is None:
+        assert meta.latitude is None and meta.longitude is None
+    else:
+        assert (meta.latitude < 0 and meta.longitude < 0) is expected["south_west"]
+    screen = client.get(f"{URL}/{sha(data)}/screen", headers=officer[1], buffered=True)
+    with Image.open(io.BytesIO(screen.data)) as im:
+        assert im.size == expected["shown"]

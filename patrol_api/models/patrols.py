@@ -1,0 +1,154 @@
+"""Patrol runs, site checks, checklist templates, inspections and themed campaigns."""
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from patrol_api.extensions import db
+from patrol_api.models.base import UTCDateTime, Versioned, utcnow
+
+
+class PatrolKind(StrEnum):
+    """The kinds of patrol the district offices run (see docs/patrols.md)."""
+
+    ROUTINE = "routine"
+    CAMPAIGN = "campaign"
+    SENIOR_DAY = "senior_day"
+    SENIOR_NIGHT = "senior_night"
+    DONG_POLICE = "dong_police"
+    RESIDENTS_WALK = "residents_walk"
+    WOMEN_FACILITY = "women_facility"
+    EARLY_MORNING = "early_morning"
+    NIGHT = "night"
+    HOLIDAY_SQUAD = "holiday_squad"
+
+
+PATROL_KIND_LABELS = {
+    PatrolKind.ROUTINE: ("상시순찰", "Routine patrol"),
+    PatrolKind.CAMPAIGN: ("기획순찰", "Themed campaign"),
+    PatrolKind.SENIOR_DAY: ("간부 주간순찰", "Senior staff daytime patrol"),
+    PatrolKind.SENIOR_NIGHT: ("야간합동순찰", "Senior staff night joint patrol"),
+    PatrolKind.DONG_POLICE: ("동장·지구대장 합동순찰", "Dong chief and police joint patrol"),
+    PatrolKind.RESIDENTS_WALK: ("함께하는 동네한바퀴", "Residents' neighbourhood walk"),
+    PatrolKind.WOMEN_FACILITY: ("여성순찰", "Women's facility patrol"),
+    PatrolKind.EARLY_MORNING: ("조기순찰", "Early morning patrol"),
+    PatrolKind.NIGHT: ("야간순찰", "Night patrol"),
+    PatrolKind.HOLIDAY_SQUAD: ("해피기동반", "Holiday response squad"),
+}
+CHECK_RESULTS = ("ok", "problem")
+
+
+class PatrolRun(Versioned, db.Model):
+    """One patrol outing of a team, with its participants and GPS track."""
+
+    __tablename__ = "patrol_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False, index=True)
+    team: Mapped[str] = mapped_column(sa.String(80), nullable=False, default="")
+    leader_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), nullable=False)
+    participant_user_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    auditor_user_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    resident_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    resident_names: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    auto_closed: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    track: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    track_simplified: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+
+    leader = relationship("User", lazy="selectin")
+
+
+class ChecklistTemplate(Versioned, db.Model):
+    """A checklist; immutable once published (a change is a new revision of the same code)."""
+
+    __tablename__ = "checklist_template"
+    __table_args__ = (sa.UniqueConstraint("code", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    revision: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    title_ko: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    title_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    items: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Campaign(Versioned, db.Model):
+    """A themed campaign (기획순찰) over target sites, with a checklist and assigned teams."""
+
+    __tablename__ = "campaign"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
+    theme: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    title_ko: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    title_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    starts_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    ends_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_template.id"),
+                                             nullable=False)
+    facility_type_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    area_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    teams: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+
+    template = relationship("ChecklistTemplate", lazy="selectin")
+    targets = relationship("CampaignSite", lazy="selectin", cascade="all, delete-orphan")
+
+
+class CampaignSite(db.Model):
+    """A target site of a campaign, materialised from the campaign's filter."""
+
+    __tablename__ = "campaign_site"
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), primary_key=True)
+
+    site = relationship("Site", lazy="selectin")
+
+
+class SiteCheck(db.Model):
+    """A site looked at during a run: "ok" (inspected, no problem) or "problem"."""
+
+    __tablename__ = "site_check"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol_run.id"), index=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), nullable=False)
+    result: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    far_from_site: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Inspection(db.Model):
+    """A filled checklist at a site; keeps the template revision it used."""
+
+    __tablename__ = "inspection"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_template.id"),
+                                             nullable=False)
+    template_revision: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), nullable=False, index=True)
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol_run.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), nullable=False)
+    answers: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    failures: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    inspected_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    photo_lat: Mapped[float | None] = mapped_column(sa.Float)
+    photo_lon: Mapped[float | None] = mapped_column(sa.Float)
+    photo_distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    far_from_site: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    template = relationship("ChecklistTemplate", lazy="selectin")
+    site = relationship("Site", lazy="selectin")

@@ -1,0 +1,1 @@
+"""Patrols, checklists, inspections and themed campaigns: the domain services (no HTTP)."""

@@ -1,0 +1,52 @@
+"""Inspections: a checklist filled at a site, its failures and presence checks."""
+from patrol_api.errors import ApiError
+from patrol_api.extensions import db
+from patrol_api.models import Site, User
+from patrol_api.models.patrols import ChecklistTemplate, Inspection
+from patrol_api.patrols import items, presence, templates
+
+
+def check_answers(template: ChecklistTemplate, answers: dict) -> None:
+    """422 naming the first unknown key or unacceptable answer."""
+    by_key = templates.item_map(template)
+    for key in answers:
+        if key not in by_key:
+            raise ApiError(422, "validation_error", "No such item in the template.",
+                           f"answers.{key}")
+    for key, item in by_key.items():
+        problem = items.answer_error(item, answers.get(key))
+        if problem:
+            raise ApiError(422, "validation_error", problem, f"answers.{key}")
+
+
+def failures(template: ChecklistTemplate, answers: dict) -> list[dict]:
+    """The failing items: key and the category of observation each creates (or None)."""
+    return [{"key": item["key"], "category_code": item.get("fail_creates_category_code")}
+            for item in template.items if items.fails(item, answers.get(item["key"]))]
+
+
+def _usable(template: ChecklistTemplate) -> None:
+    """422 unless the template is published."""
+    if template.published_at is None or template.deleted_at is not None:
+        raise ApiError(422, "validation_error", "Only a published template can be used.",
+                       "template")
+
+
+def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
+           data: dict) -> Inspection:
+    """Store an inspection with its failures and distances (data: answers, inspected_at,
+    position, photo_position, run_id, campaign_id)."""
+    _usable(template)
+    check_answers(template, data["answers"])
+    measured = presence.measure(site, data.get("position"), data.get("photo_position"))
+    position, photo = data.get("position") or {}, data.get("photo_position") or {}
+    inspection = Inspection(
+        client_id=client_id, template_id=template.id, template_revision=template.revision,
+        site_id=site.id, user_id=user.id, answers=data["answers"],
+        failures=failures(template, data["answers"]), inspected_at=data["inspected_at"],
+        run_id=data.get("run_id"), campaign_id=data.get("campaign_id"),
+        lat=position.get("lat"), lon=position.get("lon"), photo_lat=photo.get("lat"),
+        photo_lon=photo.get("lon"), **measured)
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection

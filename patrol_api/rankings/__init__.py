@@ -1,0 +1,1 @@
+"""Monthly evaluation of departments: facts from finding events, metrics, ranking, snapshots."""

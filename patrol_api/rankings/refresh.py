@@ -1,0 +1,68 @@
+"""Keep the stint facts in step with the finding events, incrementally.
+
+Findings whose change sequence passed the watermark (a named row of sequence_counter) are
+re-cut into stints. The change sequence follows commit order, so no committed change is
+skipped; the watermark row is locked while refreshing, so two refreshes never interleave.
+"""
+from itertools import groupby
+
+import sqlalchemy as sa
+
+from patrol_api import changefeed
+from patrol_api.extensions import db
+from patrol_api.findings import deadlines
+from patrol_api.models import Finding, FindingEvent, RankingFact, SequenceCounter
+from patrol_api.rankings import facts
+
+WATERMARK = "ranking_facts"
+BATCH = 500
+
+
+def refresh() -> int:
+    """Re-cut the stints of every finding changed since the last refresh; how many findings."""
+    mark = changefeed.allocate(db.session, 0, WATERMARK) - 1  # locks the watermark row
+    changed = db.session.execute(sa.select(Finding.id, Finding.change_seq).where(
+        Finding.change_seq > mark).order_by(Finding.change_seq)).all()
+    for start in range(0, len(changed), BATCH):
+        rebuild([row.id for row in changed[start:start + BATCH]])
+    if changed:
+        _set_watermark(changed[-1].change_seq)
+    return len(changed)
+
+
+def _set_watermark(value: int) -> None:
+    """Move the watermark to `value`."""
+    table = SequenceCounter.__table__
+    db.session.execute(sa.update(table).where(table.c.name == WATERMARK).values(value=value))
+
+
+def rebuild(finding_ids: list[int]) -> None:
+    """Replace the stint facts of these findings."""
+    db.session.execute(sa.delete(RankingFact).where(RankingFact.finding_id.in_(finding_ids)))
+    events = db.session.execute(sa.select(FindingEvent).where(
+        FindingEvent.finding_id.in_(finding_ids)).order_by(
+        FindingEvent.finding_id, FindingEvent.seq)).scalars().all()
+    findings = {f.id: f for f in db.session.execute(
+        sa.select(Finding).where(Finding.id.in_(finding_ids))).scalars()}
+    rows = []
+    for finding_id, mine in groupby(events, key=lambda event: event.finding_id):
+        rows += fact_rows(findings[finding_id], list(mine))
+    if rows:
+        db.session.execute(sa.insert(RankingFact), rows)
+
+
+def fact_rows(finding: Finding, events) -> list[dict]:
+    """The fact rows of one finding."""
+    cal = deadlines.calendar()
+    ack_hours, resolve_days = deadlines.targets(finding.category, finding.priority)
+    common = {"finding_id": finding.id, "category_id": finding.category_id,
+              "area_id": finding.area_id, "expected_ack_s": round(ack_hours * 3600),
+              "expected_resolve_s": resolve_days * workday_seconds(cal)}
+    return [{**common, **stint, "stint": n}
+            for n, stint in enumerate(facts.stints(events, cal), start=1)]
+
+
+def workday_seconds(cal) -> int:
+    """Working seconds in one business day (8 h by default)."""
+    return sum((end.hour * 3600 + end.minute * 60) - (start.hour * 3600 + start.minute * 60)
+               for start, end in cal.periods)
