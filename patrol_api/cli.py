@@ -57,7 +57,9 @@ def demo_serve(host: str, port: int, threads: int) -> None:
     if demo_loader.is_empty():
         demo_loader.load()
     click.echo(demo_loader.logins_text(f"http://{host}:{port}"))
-    serve(current_app._get_current_object(), host, port, threads)
+    app = current_app._get_current_object()
+    app.config["JOBS_BACKGROUND"] = not app.config.get("REDIS_URL")
+    serve(app, host, port, threads)
 
 
 @click.command("worker")

@@ -35,6 +35,8 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or _sqlite_url(data_dir),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RQ_QUEUES": os.environ.get("RQ_QUEUES", "default").split(","),
+        # Without Redis: run jobs on a background thread instead of inside the request.
+        "JOBS_BACKGROUND": os.environ.get("JOBS_BACKGROUND", "") in ("1", "true", "yes"),
         "MEDIA_STORAGE": os.environ.get("MEDIA_STORAGE", "local"),
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(data_dir / "media")),
         # Photos (docs/media.md). The S3 settings are read when MEDIA_STORAGE=s3.

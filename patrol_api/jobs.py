@@ -1,10 +1,15 @@
-"""Background jobs: on rq when REDIS_URL is set, otherwise run in-process at once.
+"""Background jobs: on rq when REDIS_URL is set, otherwise in-process.
+
+In-process jobs run at once (tests, CLI) or, with JOBS_BACKGROUND (the embedded server),
+on one background thread of the process so that requests do not wait for them.
 
 Jobs are module-level functions that take ids, not ORM objects. `enqueue` sends the
 function's dotted path to `run`, which executes it inside an application context.
 """
 import importlib
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, has_app_context
 
@@ -12,6 +17,7 @@ from patrol_api import database
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
+_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
@@ -36,12 +42,33 @@ def queue():
 
 
 def enqueue(func, *args, **kwargs):
-    """Run `func(*args, **kwargs)` as a job: queued on rq, or now in-process."""
+    """Run `func(*args, **kwargs)` as a job: on rq, on the background thread, or now."""
     path = f"{func.__module__}:{func.__qualname__}"
     q = queue() if has_app_context() else None
-    if q is None:
-        return run(path, *args, **kwargs)
-    return q.enqueue(run, path, *args, **kwargs)
+    if q is not None:
+        return q.enqueue(run, path, *args, **kwargs)
+    if has_app_context() and current_app.config.get("JOBS_BACKGROUND"):
+        app = current_app._get_current_object()
+        return _background(app).submit(_run_in, app, path, args, kwargs)
+    return run(path, *args, **kwargs)
+
+
+def _background(app: Flask) -> ThreadPoolExecutor:
+    """The app's one background job thread (embedded mode: jobs leave the request)."""
+    with _lock:
+        if "jobs_thread" not in app.extensions:
+            app.extensions["jobs_thread"] = ThreadPoolExecutor(1, thread_name_prefix="jobs")
+    return app.extensions["jobs_thread"]
+
+
+def _run_in(app: Flask, path: str, args: tuple, kwargs: dict):
+    """Run a job in a fresh application context of `app`; log its failure."""
+    try:
+        with app.app_context():
+            return run(path, *args, **kwargs)
+    except Exception:
+        log.exception("background job %s failed", path)
+        raise
 
 
 def run(path: str, *args, **kwargs):

@@ -57,3 +57,13 @@ def test_healthz_reports_redis(ctx, app_factory, redis_url):
     assert response.status_code == 503
     assert response.get_json()["status"] == "degraded"
     assert response.get_json()["queue"].startswith("unreachable")
+
+
+def test_background_thread_when_configured(ctx, make_user, app_factory):
+    live_id = _dead_and_live_tokens(make_user)
+    background = app_factory(JOBS_BACKGROUND=True)
+    with background.app_context():
+        future = jobs.enqueue(maintenance.purge_dead_tokens)
+        assert future.result(timeout=30) == 1
+    db.session.rollback()
+    assert db.session.execute(sa.select(ApiToken.id)).scalars().all() == [live_id]

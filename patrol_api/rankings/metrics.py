@@ -1,0 +1,138 @@
+"""Monthly metrics per department, aggregated by the database over the stint facts."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from patrol_api.extensions import db
+from patrol_api.models import Department, RankingFact as F
+from patrol_api.models.base import utcnow
+from patrol_api.rankings import months, percentiles, settings
+
+COUNTS = ("received", "transferred", "resolved", "reopened", "due", "on_time", "verified",
+          "failed", "backlog")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to count: department kind, dong areas, categories."""
+
+    kind: str | None = None
+    area_ids: tuple = field(default_factory=tuple)
+    category_ids: tuple = field(default_factory=tuple)
+
+
+def _count(condition):
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def _within(column, start, end):
+    """start <= column < end."""
+    return sa.and_(column >= start, column < end)
+
+
+def _scope(filters: Filters) -> list:
+    """Conditions of the filters on the facts."""
+    conditions = []
+    if filters.area_ids:
+        conditions.append(F.area_id.in_(filters.area_ids))
+    if filters.category_ids:
+        conditions.append(F.category_id.in_(filters.category_ids))
+    if filters.kind:
+        conditions.append(F.department_id.in_(
+            sa.select(Department.id).where(Department.kind == filters.kind)))
+    return conditions
+
+
+def _grouped(scope: list, where, *columns) -> dict:
+    """{department_id: row} of an aggregate over the facts."""
+    stmt = sa.select(F.department_id, *columns).where(*scope, where).group_by(F.department_id)
+    return {row.department_id: row._asdict() for row in db.session.execute(stmt)}
+
+
+def _received(scope, start, end) -> dict:
+    """Received (new work, not reopenings) and transferred away."""
+    return _grouped(scope, sa.and_(_within(F.received_at, start, end), F.origin != "reopen"),
+                    sa.func.count().label("received"),
+                    _count(F.end_kind == "transfer").label("transferred"))
+
+
+def _resolved(scope, start, end) -> dict:
+    """Resolved, reopened within the window, mean time relative to the category's target."""
+    window = settings.get("RANKING_REOPEN_WINDOW_DAYS") * 86400
+    ratio = sa.cast(F.resolve_s, sa.Float) / F.expected_resolve_s
+    return _grouped(scope, _within(F.resolved_at, start, end),
+                    sa.func.count().label("resolved"),
+                    _count(F.reopen_after_s <= window).label("reopened"),
+                    sa.func.avg(sa.case((ratio > 2, 2.0), else_=ratio)).label("relative_time"))
+
+
+def _due(scope, start, end) -> dict:
+    """Due in the month (up to now) and kept by this department: on time or late."""
+    on_time = sa.and_(F.resolved_at.is_not(None), F.resolved_at <= F.due_at)
+    return _grouped(scope, sa.and_(_within(F.due_at, start, end), F.end_kind.is_(None)),
+                    sa.func.count().label("due"), _count(on_time).label("on_time"))
+
+
+def _verification(scope, start, end) -> dict:
+    """Verifications passed and failed in the month."""
+    passed, failed = _within(F.verified_at, start, end), _within(F.failed_at, start, end)
+    return _grouped(scope, sa.or_(passed, failed),
+                    _count(passed).label("verified"), _count(failed).label("failed"))
+
+
+def _backlog(scope, end) -> dict:
+    """Still with the department at month end and received more than N days before it."""
+    old = end - timedelta(days=settings.get("RANKING_BACKLOG_DAYS"))
+    still = sa.and_(sa.or_(F.resolved_at.is_(None), F.resolved_at >= end),
+                    sa.or_(F.ended_at.is_(None), F.ended_at >= end))
+    return _grouped(scope, sa.and_(F.received_at < old, still),
+                    sa.func.count().label("backlog"))
+
+
+def departments(kind: str | None) -> list[Department]:
+    """Live departments (of a kind), in a stable order."""
+    stmt = sa.select(Department).where(Department.deleted_at.is_(None))
+    if kind:
+        stmt = stmt.where(Department.kind == kind)
+    return list(db.session.execute(stmt.order_by(Department.kind, Department.code)).scalars())
+
+
+def month_metrics(month: str, filters: Filters = Filters(),
+                  as_of: datetime | None = None) -> list[dict]:
+    """One metrics row per live department for a month."""
+    start, end = months.bounds(month)
+    due_end = min(end, as_of or utcnow())
+    scope = _scope(filters)
+    parts = [_received(scope, start, end), _resolved(scope, start, end),
+             _due(scope, start, due_end), _verification(scope, start, end),
+             _backlog(scope, end), percentiles.times(scope, start, end)]
+    return [_row(month, dept, parts) for dept in departments(filters.kind)]
+
+
+def _row(month: str, dept: Department, parts: list[dict]) -> dict:
+    """A department's metrics: the counts, the rates derived from them, the times."""
+    row = {"month": month, "department_id": dept.id, "department_code": dept.code,
+           "department_name": dept.name_ko, "department_kind": dept.kind, "area_id": dept.area_id}
+    for part in parts:
+        row.update({k: v for k, v in part.get(dept.id, {}).items() if k != "department_id"})
+    for name in COUNTS:
+        row[name] = int(row.get(name) or 0)
+    row.update(rates(row))
+    for name in percentiles.NAMES + ("relative_time",):
+        row.setdefault(name, None)
+    return row
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, None when nothing was counted."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def rates(row: dict) -> dict:
+    """The rates of a metrics row."""
+    return {"on_time_rate": _rate(row["on_time"], row["due"]),
+            "reopen_rate": _rate(row["reopened"], row["resolved"]),
+            "transfer_rate": _rate(row["transferred"], row["received"]),
+            "verification_pass_rate": _rate(row["verified"], row["verified"] + row["failed"])}

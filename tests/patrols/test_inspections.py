@@ -1,0 +1,63 @@
+"""Inspections and site checks: answers checked, failures computed, presence measured."""
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from patrol_api.errors import ApiError
+from patrol_api.patrols import checks, inspections, templates
+
+AT = datetime(2026, 7, 2, 10, tzinfo=UTC)
+GOOD = {"door": {"value": True}, "state": {"value": "good"}, "look": {"photos": ["a" * 64]}}
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user()[0]
+
+
+def _record(officer, template, site, answers, **extra):
+    return inspections.record(officer, str(uuid.uuid4()), template, site,
+                              {"answers": answers, "inspected_at": AT, **extra})
+
+
+def test_failures_name_their_category(district, template, officer):
+    site = district.site("s1")
+    answers = {**GOOD, "door": {"value": False}, "state": {"value": "broken"}}
+    done = _record(officer, template, site, answers)
+    assert done.failures == [{"key": "door", "category_code": "safety"},
+                             {"key": "state", "category_code": None}]
+    assert done.template_revision == 1
+
+
+def test_bad_answers_are_refused_with_the_field(district, template, officer):
+    site = district.site("s1")
+    with pytest.raises(ApiError) as raised:
+        _record(officer, template, site, {**GOOD, "door": {"value": "no"}})
+    assert (raised.value.status, raised.value.field) == (422, "answers.door")
+    with pytest.raises(ApiError) as raised:
+        _record(officer, template, site, {**GOOD, "ghost": {"value": 1}})
+    assert raised.value.field == "answers.ghost"
+
+
+def test_draft_templates_cannot_be_used(district, officer):
+    draft = templates.create({"code": "x", "title_ko": "x", "title_en": "x", "items": []})
+    with pytest.raises(ApiError):
+        _record(officer, draft, district.site("s1"), {})
+
+
+def test_far_inspection_is_flagged_by_phone_or_photo(district, template, officer):
+    site = district.site("s1")
+    near = {"lat": site.lat, "lon": site.lon + 0.0005}
+    far = {"lat": site.lat + 0.01, "lon": site.lon}
+    ok = _record(officer, template, site, GOOD, position=near)
+    assert (ok.far_from_site, 40 < ok.distance_m < 50) == (False, True)
+    photo_far = _record(officer, template, site, GOOD, position=near, photo_position=far)
+    assert photo_far.far_from_site and photo_far.photo_distance_m > 1000
+
+
+def test_site_check_records_no_problem_with_distance(district, officer):
+    site = district.site("s1")
+    check = checks.record(officer, str(uuid.uuid4()), site, {
+        "result": "ok", "checked_at": AT, "position": {"lat": site.lat, "lon": site.lon}})
+    assert (check.result, check.distance_m, check.far_from_site) == ("ok", 0.0, False)
