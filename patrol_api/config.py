@@ -21,6 +21,15 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
+SYNC_SETTINGS = ("SYNC_MAX_MUTATIONS", "SYNC_PULL_LIMIT_MAX", "SYNC_TOMBSTONE_DAYS",
+                 "SYNC_CLOCK_TOLERANCE_S", "SYNC_LARGE_OFFSET_S")
+
+
+def _given_ints(names) -> dict:
+    """The integer settings the environment sets (the others keep their module defaults)."""
+    return {name: int(os.environ[name]) for name in names if os.environ.get(name)}
+
+
 def _sqlite_url(data_dir: Path) -> str:
     """The default embedded database: a SQLite file in the data directory."""
     return f"sqlite:///{(data_dir / 'patrol.db').resolve()}"
@@ -78,6 +87,8 @@ def from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
         "SMTP_FROM": os.environ.get("SMTP_FROM") or None,
+        # Sync limits and clock tolerances (defaults in sync/settings.py).
+        **_given_ints(SYNC_SETTINGS),
     }
 
 

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from patrol_api.extensions import db
-from patrol_api.models import Department, RankingFact as F
+from patrol_api.models import Department
+from patrol_api.models import RankingFact as F
 from patrol_api.models.base import utcnow
 from patrol_api.rankings import months, percentiles, settings
 

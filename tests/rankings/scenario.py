@@ -1,0 +1,93 @@
+"""A crafted October 2026 (holidays 10-05 and 10-09) of three departments, built from events.
+
+Times are Seoul time. Expected values are computed by hand in docs/rankings.md.
+"""
+from datetime import datetime
+
+from patrol_api.extensions import db
+from patrol_api.findings.calendar import SEOUL
+from patrol_api.models import Category, Department, Finding, FindingEvent
+
+
+def kst(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A Seoul time in 2026."""
+    return datetime(2026, month, day, hour, minute, tzinfo=SEOUL)
+
+
+def department(code: str, kind: str = "headquarters") -> Department:
+    """A department."""
+    dept = Department(code=code, name_ko=f"{code}과", name_en=code, kind=kind)
+    db.session.add(dept)
+    db.session.flush()
+    return dept
+
+
+def category() -> Category:
+    """Roads: acknowledge in 3 business hours, resolve in 3 business days."""
+    cat = Category(code="road", name_ko="도로", name_en="Roads", group="street",
+                   ack_hours=3, resolve_days=3)
+    db.session.add(cat)
+    db.session.flush()
+    return cat
+
+
+def finding(cat: Category, number: int, events: list[tuple]) -> Finding:
+    """A finding with its events: (kind, department, at, to_state, data)."""
+    first = events[0][2]
+    row = Finding(reference=f"F-2026-{number:06d}", category_id=cat.id, lat=37.5, lon=126.9,
+                  cell_key=1, first_seen_at=first, last_seen_at=first, state="assigned",
+                  event_count=len(events))
+    db.session.add(row)
+    db.session.flush()
+    for seq, (kind, dept, at, to_state, data) in enumerate(events, start=1):
+        db.session.add(FindingEvent(finding_id=row.id, seq=seq, kind=kind, at=at,
+                                    department_id=dept.id if dept else None,
+                                    to_state=to_state, data=_json(data or {})))
+    return row
+
+
+def _json(data: dict) -> dict:
+    """Times in event data as ISO text."""
+    return {key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in data.items()}
+
+
+def build() -> dict:
+    """The crafted month; returns the departments by code."""
+    cat = category()
+    road, clean = department("road"), department("clean")
+    dong = department("dong1", "dong_office")
+    due = "resolve_due_at"
+    finding(cat, 1, [  # acked 1.5 h, resolved in 16 business hours (over 10-05), verified
+        ("routed", road, kst(10, 1, 10), "assigned", {due: kst(10, 7, 18)}),
+        ("acknowledge", road, kst(10, 1, 11, 30), "acknowledged", None),
+        ("resolve", road, kst(10, 6, 10), "resolved", None),
+        ("verify", road, kst(10, 7, 9), "verified", None)])
+    finding(cat, 2, [  # 8 business hours on hold; resolved on time; fails verification
+        ("routed", road, kst(10, 1, 10), "assigned", {due: kst(10, 7, 18)}),
+        ("acknowledge", road, kst(10, 2, 9), "acknowledged", None),
+        ("hold", road, kst(10, 2, 10), "on_hold", None),
+        ("resume", road, kst(10, 6, 10), "acknowledged", {due: kst(10, 8, 18)}),
+        ("resolve", road, kst(10, 8, 12), "resolved", None),
+        ("fail_verification", road, kst(10, 12, 10), "reopened", {due: kst(10, 15, 18)})])
+    finding(cat, 3, [  # transferred from road to clean, resolved late by clean
+        ("routed", road, kst(10, 13, 9), "assigned", {due: kst(10, 16, 18)}),
+        ("transfer", clean, kst(10, 13, 11), "assigned", None),
+        ("acknowledge", clean, kst(10, 13, 14), "acknowledged", None),
+        ("resolve", clean, kst(10, 19, 10), "resolved", None)])
+    finding(cat, 4, [  # open, due in November: not late
+        ("routed", road, kst(10, 29, 10), "assigned", {due: kst(11, 3, 18)})])
+    finding(cat, 5, [  # open since September: backlog
+        ("routed", road, kst(9, 1, 10), "assigned", {due: kst(9, 4, 18)})])
+    finding(cat, 6, [  # the dong office's single finding (due over 한글날 10-09)
+        ("routed", dong, kst(10, 6, 10), "assigned", {due: kst(10, 12, 18)}),
+        ("acknowledge", dong, kst(10, 6, 10, 30), "acknowledged", None),
+        ("resolve", dong, kst(10, 8, 17), "resolved", None),
+        ("verify", dong, kst(10, 9, 11), "verified", None)])
+    finding(cat, 7, [  # resolved in an hour; reopened after 31 days: outside the window
+        ("routed", clean, kst(10, 20, 9), "assigned", {due: kst(10, 23, 18)}),
+        ("resolve", clean, kst(10, 20, 10), "resolved", None),
+        ("verify", clean, kst(10, 21, 10), "verified", None),
+        ("reopen", clean, kst(11, 20, 10), "reopened", {due: kst(11, 25, 18)})])
+    db.session.commit()
+    return {"road": road, "clean": clean, "dong1": dong}
