@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(create_admin)
     app.cli.add_command(findings_command)
+    app.cli.add_command(housekeeping)
 
 
 @click.group("demo")
@@ -78,6 +79,20 @@ def worker(queues: str | None, burst: bool) -> None:
     names = queues.split(",") if queues else current_app.config["RQ_QUEUES"]
     Worker([Queue(name, connection=connection) for name in names],
            connection=connection).work(burst=burst)
+
+
+@click.command("housekeeping")
+@with_appcontext
+def housekeeping() -> None:
+    """Daily: purge dead tokens, abandoned uploads and observation tombstones past the horizon."""
+    from patrol_api import jobs, maintenance
+    from patrol_api.photos.jobs import purge_expired_uploads
+    from sync.tombstones import purge
+
+    tokens = jobs.enqueue(maintenance.purge_dead_tokens)
+    uploads = jobs.enqueue(purge_expired_uploads)
+    tombstones = jobs.enqueue(purge)
+    click.echo(f"tokens: {tokens}  uploads: {uploads}  tombstones: {tombstones}")
 
 
 @click.command("create-admin")

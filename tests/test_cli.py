@@ -48,3 +48,9 @@ def test_create_admin_refuses_short_password_and_duplicates(ctx):
                                 "--password", "long enough pw"])
     assert again.exit_code != 0 and "already exists" in again.output
     assert "argon2" not in again.output
+
+
+def test_housekeeping_runs(ctx):
+    result = ctx.test_cli_runner().invoke(args=["housekeeping"])
+    assert result.exit_code == 0, result.output
+    assert "tokens: 0" in result.output and "tombstones:" in result.output

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.models import Site
+from patrol_api.models import Area, FacilityType, Site
 from patrol_api.models.patrols import Campaign, CampaignSite, ChecklistTemplate
 
 FIELDS = ("code", "theme", "title_ko", "title_en", "starts_on", "ends_on", "template_id",
@@ -46,6 +46,16 @@ def _check(data: dict) -> None:
     if template is None or template.published_at is None or template.deleted_at is not None:
         raise ApiError(422, "validation_error", "The template must exist and be published.",
                        "template_id")
+    _check_known(FacilityType, data.get("facility_type_ids") or [], "facility_type_ids")
+    _check_known(Area, data.get("area_ids") or [], "area_ids")
+
+
+def _check_known(model, ids: list, field: str) -> None:
+    """422 naming the field when an id is not a live record."""
+    found = db.session.execute(sa.select(sa.func.count()).where(
+        model.id.in_(set(ids)), model.deleted_at.is_(None))).scalar()
+    if found != len(set(ids)):
+        raise ApiError(422, "validation_error", "Unknown or retired id.", field)
 
 
 def target_query(campaign: Campaign):
