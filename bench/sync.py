@@ -149,7 +149,9 @@ def _database(db: str):
     """Yield (DATABASE_URL, extra env, PostgresServer or None) for the chosen backend."""
     if db == "sqlite":
         with tempfile.TemporaryDirectory(prefix="patrol-bench-") as tmp:
-            yield f"sqlite:///{tmp}/bench.db", {"PATROL_DATA_DIR": tmp}, None
+            # embedded mode: the findings intake runs on the background job thread
+            yield (f"sqlite:///{tmp}/bench.db", {"PATROL_DATA_DIR": tmp, "JOBS_BACKGROUND": "1"},
+                   None)
         return
     with PostgresServer() as pg, RedisServer() as redis:
         yield pg.create_database("patrol_bench"), {"REDIS_URL": redis.url}, pg

@@ -87,8 +87,21 @@ def from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
         "SMTP_FROM": os.environ.get("SMTP_FROM") or None,
+        # Patrols (defaults in patrol_api/patrols/settings.py; unset variables keep them).
+        "PATROL_FAR_FROM_SITE_M": _optional_int("PATROL_FAR_FROM_SITE_M"),
+        "PATROL_TRACK_TOLERANCE_M": _optional_int("PATROL_TRACK_TOLERANCE_M"),
+        "PATROL_MAX_TRACK_POINTS": _optional_int("PATROL_MAX_TRACK_POINTS"),
+        "PATROL_AUTO_CLOSE_HOURS": _optional_int("PATROL_AUTO_CLOSE_HOURS"),
+        "PATROL_SCHEDULE_AHEAD_DAYS": _optional_int("PATROL_SCHEDULE_AHEAD_DAYS"),
+        "WARRANTY_WARN_DAYS": _optional_int("WARRANTY_WARN_DAYS"),
+        "WARRANTY_INSPECTION_MONTHS": _optional_int("WARRANTY_INSPECTION_MONTHS"),
         # Sync limits and clock tolerances (defaults in sync/settings.py).
         **_given_ints(SYNC_SETTINGS),
+        # Rankings (defaults in patrol_api/rankings/settings.py); weights as "on_time=0.4,...".
+        "RANKING_WEIGHTS": os.environ.get("RANKING_WEIGHTS") or None,
+        **_given_ints(("RANKING_MIN_VOLUME", "RANKING_REOPEN_WINDOW_DAYS", "RANKING_BACKLOG_DAYS",
+                       "RANKING_AWARD_BEST", "RANKING_AWARD_EXCELLENT",
+                       "RANKING_AWARD_MIN_MONTHS")),
     }
 
 

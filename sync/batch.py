@@ -23,6 +23,14 @@ class Batch:
     ledger: Ledger
     observations: dict = field(default_factory=dict)
     references: dict = field(default_factory=dict)
+    created: list = field(default_factory=list)  # observations the per-item path created
+    created_ids: list = field(default_factory=list)  # ids the fast path inserted
+    fast_entities: set = field(default_factory=set)  # entity ids taken by the fast path
+
+    def new_observation_ids(self) -> list[int]:
+        """Ids of the observations this push created (and kept): for the findings intake."""
+        kept = [obs.id for obs in self.created if sa.inspect(obs).persistent]
+        return sorted(set(kept) | set(self.created_ids))
 
     def prefetch(self, client_ids: list[str]) -> None:
         """Load the observations a batch names in a few queries."""

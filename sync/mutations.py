@@ -6,6 +6,9 @@ from sync import schemas
 from sync.errors import Rejected
 
 
+_ENVELOPE = schemas.MutationSchema()  # marshmallow schemas are reusable: build it once
+
+
 @dataclass
 class Mutation:
     """One mutation of a push; `problem` is set when its envelope is invalid."""
@@ -31,7 +34,7 @@ def parse(index: int, raw, types) -> Mutation:
         return Mutation(index, None, None, "", None, problem=Rejected(
             "validation_error", "A mutation must be a JSON object.", None))
     try:
-        valid = schemas.load(schemas.MutationSchema(), raw)
+        valid = schemas.load(_ENVELOPE, raw)
     except Rejected as problem:
         return _invalid(index, raw, problem)
     mutation = Mutation(index, str(valid["id"]), valid["seq"], valid["type"],

@@ -15,11 +15,13 @@ import sqlalchemy as sa
 from patrol_api import changefeed
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.models import Observation, User
+from patrol_api.models import Area, Category, Observation, ObservationPhoto, Site, User
+from patrol_api.models.patrols import Campaign, ChecklistTemplate
+from patrol_api.patrols.schemas import CampaignSchema, TemplateSchema
 from patrol_api.reference.kinds import KINDS
 from sync import cursor as cursors
 from sync import tombstones
-from sync.records import observation_record
+from sync.records import _iso
 
 REFERENCE_KINDS = ("departments", "areas", "categories", "facility-types", "sites")
 
@@ -38,8 +40,17 @@ class Source:
 def sources() -> list[Source]:
     """What a user pulls: their own observations and the reference data phones use."""
     own = Source("observations", Observation, lambda user: [Observation.user_id == user.id],
-                 lambda obs: obs.client_id, observation_record)
-    return [own] + [_reference(KINDS[name]) for name in REFERENCE_KINDS]
+                 lambda row: row.client_id, None)
+    return [own] + [_reference(KINDS[name]) for name in REFERENCE_KINDS] + _patrol_sources()
+
+
+def _patrol_sources() -> list[Source]:
+    """Campaigns (with their target site ids) and published checklist templates."""
+    published = [ChecklistTemplate.published_at.isnot(None)]
+    return [Source("campaigns", Campaign, lambda user: [], lambda c: c.id,
+                   CampaignSchema().dump),
+            Source("checklist-templates", ChecklistTemplate, lambda user: published,
+                   lambda t: t.id, TemplateSchema().dump)]
 
 
 def _reference(kind) -> Source:
@@ -60,7 +71,10 @@ def pull(user: User, cursor: str | None, limit: int) -> dict:
         raise _full_resync()
     has_more = len(page) > limit
     last = page[limit - 1][0] if has_more else upto
-    return {"changes": [_entry(source, record) for _, source, record in page[:limit]],
+    page = page[:limit]
+    photos = _photos([record.id for _, source, record in page
+                      if source.dump is None and record.deleted_at is None])
+    return {"changes": [_entry(source, record, photos) for _, source, record in page],
             "next_cursor": cursors.encode(last), "has_more": has_more}
 
 
@@ -72,6 +86,8 @@ def _merged(user: User, since: int, upto: int, limit: int):
 
 def _changes(source: Source, user: User, since: int, upto: int, limit: int) -> list:
     """Up to `limit` changes of one source, oldest first, as (seq, source, record)."""
+    if source.dump is None:
+        return _observation_rows(source, user, since, upto, limit)
     model = source.model
     stmt = sa.select(model).where(model.change_seq > since, model.change_seq <= upto,
                                   *source.visible(user))
@@ -79,12 +95,73 @@ def _changes(source: Source, user: User, since: int, upto: int, limit: int) -> l
     return [(record.change_seq, source, record) for record in rows]
 
 
-def _entry(source: Source, record) -> dict:
+def _entry(source: Source, record, photos: dict) -> dict:
     """One change: an upsert with the record, or a tombstone (op=delete, record null)."""
     deleted = record.deleted_at is not None
+    if deleted:
+        body = None
+    elif source.dump is None:
+        body = _observation_record(record, photos.get(record.id, []))
+    else:
+        body = source.dump(record)
     return {"kind": source.kind, "op": "delete" if deleted else "upsert",
-            "seq": record.change_seq, "id": source.key(record),
-            "record": None if deleted else source.dump(record)}
+            "seq": record.change_seq, "id": source.key(record), "record": body}
+
+
+_OBS = Observation.__table__
+_CATEGORY, _SITE, _AREA = (Category.__table__.alias("c"), Site.__table__.alias("s"),
+                           Area.__table__.alias("a"))
+_OBS_COLUMNS = [_OBS.c[name] for name in (
+    "id", "client_id", "version", "change_seq", "lat", "lon", "accuracy_m", "note",
+    "recorded_at_device", "clock_offset_ms", "recorded_at", "time_flags", "received_at",
+    "photos_expected", "photos_verified", "complete", "fate", "fate_reason", "finding_id",
+    "created_at", "updated_at", "deleted_at")]
+
+
+def _observation_rows(source: Source, user: User, since: int, upto: int, limit: int) -> list:
+    """Up to `limit` of the user's observation changes as plain rows (no ORM objects)."""
+    stmt = (sa.select(*_OBS_COLUMNS, _CATEGORY.c.code.label("category_code"),
+                      _SITE.c.code.label("site_code"), _AREA.c.code.label("area_code"))
+            .select_from(_OBS.join(_CATEGORY, _CATEGORY.c.id == _OBS.c.category_id)
+                         .outerjoin(_SITE, _SITE.c.id == _OBS.c.site_id)
+                         .outerjoin(_AREA, _AREA.c.id == _OBS.c.area_id))
+            .where(_OBS.c.change_seq > since, _OBS.c.change_seq <= upto,
+                   _OBS.c.user_id == user.id)
+            .order_by(_OBS.c.change_seq).limit(limit))
+    return [(row.change_seq, source, row) for row in db.session.execute(stmt)]
+
+
+def _photos(observation_ids: list[int]) -> dict:
+    """observation id -> its photos in order, as phones see them, for a page."""
+    found = {}
+    table = ObservationPhoto.__table__
+    for start in range(0, len(observation_ids), 500):
+        chunk = observation_ids[start:start + 500]
+        rows = db.session.execute(sa.select(
+            table.c.observation_id, table.c.sha256, table.c.role).where(
+            table.c.observation_id.in_(chunk)).order_by(
+            table.c.observation_id, table.c.position))
+        for obs_id, sha256, role in rows:
+            found.setdefault(obs_id, []).append({"sha256": sha256, "role": role})
+    return found
+
+
+def _observation_record(row, photos: list) -> dict:
+    """observation_record of a plain row (the same JSON)."""
+    return {
+        "client_id": row.client_id, "version": row.version, "change_seq": row.change_seq,
+        "category_code": row.category_code, "site_code": row.site_code,
+        "area_code": row.area_code, "lat": row.lat, "lon": row.lon,
+        "accuracy_m": row.accuracy_m, "note": row.note,
+        "recorded_at_device": _iso(row.recorded_at_device),
+        "clock_offset_ms": row.clock_offset_ms, "recorded_at": _iso(row.recorded_at),
+        "time_flags": list(row.time_flags), "received_at": _iso(row.received_at),
+        "photos": photos,
+        "photos_expected": row.photos_expected, "photos_verified": row.photos_verified,
+        "complete": row.complete, "fate": row.fate, "fate_reason": row.fate_reason,
+        "finding_id": row.finding_id, "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at), "deleted": row.deleted_at is not None,
+    }
 
 
 def _full_resync() -> ApiError:

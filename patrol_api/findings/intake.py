@@ -18,6 +18,16 @@ def schedule(observation_id: int) -> None:
     aftercommit.enqueue(process_observation, observation_id)
 
 
+def schedule_many(observation_ids: list[int]) -> None:
+    """Enqueue one intake job for several observations once the transaction commits."""
+    aftercommit.enqueue(process_observations, list(observation_ids))
+
+
+def process_observations(observation_ids: list[int]) -> int:
+    """Job: `process_observation` for each id, in order; returns how many got a finding."""
+    return sum(process_observation(obs_id) is not None for obs_id in observation_ids)
+
+
 def process_observation(observation_id: int) -> int | None:
     """Job: link one observation to its finding; returns the finding id. Commits."""
     locks.queue_behind_writers()

@@ -1,5 +1,19 @@
 """HTTP blueprints under /api/v1."""
-from patrol_api.http import auth, devices, findings, meta, photos, reference, sync, uploads, users
+from patrol_api.http import (
+    auth,
+    devices,
+    findings,
+    meta,
+    patrols,
+    photos,
+    rankings,
+    reference,
+    schedules,
+    sync,
+    uploads,
+    users,
+)
 
 BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
-BLUEPRINTS += [uploads.blp, photos.blp]
+BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp]
+BLUEPRINTS += [rankings.blp]

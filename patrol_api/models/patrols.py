@@ -152,3 +152,60 @@ class Inspection(db.Model):
 
     template = relationship("ChecklistTemplate", lazy="selectin")
     site = relationship("Site", lazy="selectin")
+
+
+SCHEDULE_TARGETS = ("patrol", "inspection")
+OCCURRENCE_STATES = ("planned", "done", "missed")
+
+
+class Schedule(db.Model):
+    """A recurring patrol or inspection: an RRULE from dtstart, optionally until a time."""
+
+    __tablename__ = "patrol_schedule"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
+    title_ko: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    title_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    target: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    patrol_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    team: Mapped[str | None] = mapped_column(sa.String(80))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    rrule: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    dtstart: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    grace_hours: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=24)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    site = relationship("Site", lazy="selectin")
+
+
+class ScheduleOccurrence(db.Model):
+    """One planned occurrence of a schedule: planned, done (by a run or inspection), missed."""
+
+    __tablename__ = "patrol_schedule_occurrence"
+    __table_args__ = (sa.UniqueConstraint("schedule_id", "due_at"),
+                      sa.Index("ix_patrol_schedule_occurrence_open", "status", "due_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("patrol_schedule.id"),
+                                             nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="planned")
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol_run.id"))
+    inspection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspection.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    schedule = relationship("Schedule", lazy="selectin")
+
+
+class WarrantyNotice(db.Model):
+    """The warning sent to a site's owning department before its warranty ends (once)."""
+
+    __tablename__ = "warranty_notice"
+    __table_args__ = (sa.UniqueConstraint("site_id", "warranty_end"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), nullable=False)
+    warranty_end: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    queued_messages: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

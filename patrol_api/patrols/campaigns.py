@@ -15,6 +15,8 @@ FIELDS = ("code", "theme", "title_ko", "title_en", "starts_on", "ends_on", "temp
 def create(data: dict) -> Campaign:
     """A campaign on a published template, its target sites materialised."""
     _check(data)
+    if db.session.execute(sa.select(Campaign.id).where(Campaign.code == data["code"])).first():
+        raise ApiError(409, "duplicate_code", "A campaign already has this code.", "code")
     campaign = Campaign(**{name: data[name] for name in FIELDS if name in data})
     db.session.add(campaign)
     db.session.flush()

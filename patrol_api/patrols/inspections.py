@@ -1,7 +1,10 @@
 """Inspections: a checklist filled at a site, its failures and presence checks."""
+import sqlalchemy as sa
+
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.models import Site, User
+from patrol_api.models.media import MediaMetadata
 from patrol_api.models.patrols import ChecklistTemplate, Inspection
 from patrol_api.patrols import items, presence, templates
 
@@ -25,6 +28,17 @@ def failures(template: ChecklistTemplate, answers: dict) -> list[dict]:
             for item in template.items if items.fails(item, answers.get(item["key"]))]
 
 
+def exif_position(answers: dict) -> dict | None:
+    """The EXIF position of the first answer photo already uploaded with one, or None."""
+    digests = [sha.lower() for answer in answers.values() for sha in answer.get("photos") or []]
+    if not digests:
+        return None
+    row = db.session.execute(sa.select(MediaMetadata.latitude, MediaMetadata.longitude).where(
+        MediaMetadata.sha256.in_(digests), MediaMetadata.latitude.isnot(None),
+        MediaMetadata.longitude.isnot(None)).limit(1)).first()
+    return {"lat": row[0], "lon": row[1]} if row else None
+
+
 def _usable(template: ChecklistTemplate) -> None:
     """422 unless the template is published."""
     if template.published_at is None or template.deleted_at is not None:
@@ -38,8 +52,9 @@ def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
     position, photo_position, run_id, campaign_id)."""
     _usable(template)
     check_answers(template, data["answers"])
-    measured = presence.measure(site, data.get("position"), data.get("photo_position"))
-    position, photo = data.get("position") or {}, data.get("photo_position") or {}
+    photo = data.get("photo_position") or exif_position(data["answers"]) or {}
+    measured = presence.measure(site, data.get("position"), photo)
+    position = data.get("position") or {}
     inspection = Inspection(
         client_id=client_id, template_id=template.id, template_revision=template.revision,
         site_id=site.id, user_id=user.id, answers=data["answers"],

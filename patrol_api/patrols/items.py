@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+MAX_TEXT = 2000
 ITEM_TYPES = ("yes_no", "choice", "number", "text", "photo")
 
 
@@ -64,8 +65,8 @@ def _value_error(item: dict, value) -> str | None:
         return "not one of the choices"
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
         return "expected a number"
-    if kind == "text" and not isinstance(value, str):
-        return "expected text"
+    if kind == "text" and not (isinstance(value, str) and len(value) <= MAX_TEXT):
+        return f"expected text of at most {MAX_TEXT} characters"
     return None
 
 

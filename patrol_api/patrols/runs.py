@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.models import User
+from patrol_api.models import Observation, User
 from patrol_api.models.base import utcnow
 from patrol_api.models.patrols import PatrolRun
 from patrol_api.patrols import geo
@@ -89,3 +89,17 @@ def auto_close_job() -> int:
     count = auto_close()
     db.session.commit()
     return count
+
+
+def members(run: PatrolRun) -> set[int]:
+    """The user ids of everyone on the run: leader, officers, citizen auditors."""
+    return {run.leader_id, *run.participant_user_ids, *run.auditor_user_ids}
+
+
+def observation_ids(run: PatrolRun) -> list[str]:
+    """The phone ids of the observations the run's members made while it was under way."""
+    end = run.ended_at or utcnow()
+    return list(db.session.execute(sa.select(Observation.client_id).where(
+        Observation.user_id.in_(members(run)), Observation.deleted_at.is_(None),
+        Observation.recorded_at.between(run.started_at, end)).order_by(
+        Observation.recorded_at, Observation.id)).scalars())

@@ -2,7 +2,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from patrol_api.models.patrols import PATROL_KIND_LABELS, PatrolKind
+from patrol_api.models.patrols import PATROL_KIND_LABELS, SCHEDULE_TARGETS, PatrolKind
+from patrol_api.patrols import runs
 from patrol_api.patrols.items import ItemSchema, check_item_list
 
 ID = validate.Range(1, 2**31 - 1)
@@ -79,3 +80,59 @@ class RunSchema(ma.Schema):
     auto_closed = fields.Boolean()
     track_points = fields.Function(lambda r: len(r.track))
     track_simplified = fields.List(fields.List(fields.Float()))
+
+
+class ScheduleSchema(ma.Schema):
+    """A recurring patrol (kind, team) or inspection (site) by RRULE."""
+
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=CODE)
+    title_ko = fields.String(required=True, validate=TITLE)
+    title_en = fields.String(required=True, validate=TITLE)
+    target = fields.String(required=True, validate=validate.OneOf(SCHEDULE_TARGETS))
+    patrol_kind = fields.String(allow_none=True, load_default=None, validate=KINDS)
+    team = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 80))
+    site_id = fields.Integer(allow_none=True, load_default=None, validate=ID)
+    rrule = fields.String(required=True, validate=validate.Length(1, 500),
+                          metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO"})
+    dtstart = fields.AwareDateTime(required=True)
+    until = fields.AwareDateTime(allow_none=True, load_default=None)
+    grace_hours = fields.Integer(load_default=24, validate=validate.Range(0, 24 * 90))
+    active = fields.Boolean(load_default=True)
+
+
+class OccurrenceSchema(ma.Schema):
+    """One occurrence of a schedule and what became of it."""
+
+    id = fields.Integer()
+    schedule_id = fields.Integer()
+    schedule_code = fields.Function(lambda o: o.schedule.code)
+    due_at = fields.DateTime()
+    status = fields.String()
+    run_id = fields.Integer(allow_none=True)
+    inspection_id = fields.Integer(allow_none=True)
+    settled_at = fields.DateTime(allow_none=True)
+
+
+class WarrantyPlanSchema(ma.Schema):
+    """Plan the semi-annual warranty inspections of a site from a day."""
+
+    site_id = fields.Integer(required=True, validate=ID)
+    start_on = fields.Date(required=True)
+
+
+class WarrantyNoticeSchema(ma.Schema):
+    """A warning sent before a warranty ends."""
+
+    id = fields.Integer()
+    site_id = fields.Integer()
+    warranty_end = fields.Date()
+    department_id = fields.Integer(allow_none=True)
+    notified_at = fields.DateTime()
+    queued_messages = fields.Integer()
+
+
+class RunDetailSchema(RunSchema):
+    """A run with the observations its members made during it."""
+
+    observation_ids = fields.Function(lambda r: runs.observation_ids(r))

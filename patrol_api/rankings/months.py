@@ -34,3 +34,8 @@ def span(first: str, last: str) -> list[str]:
         raise ApiError(422, "invalid_month_range", "Give 1 to 36 months, from <= to.", "to")
     return [f"{year + (number - 1 + i) // 12:04d}-{(number - 1 + i) % 12 + 1:02d}"
             for i in range(count)]
+
+
+def current() -> str:
+    """The current month in Seoul."""
+    return datetime.now(SEOUL).strftime("%Y-%m")

@@ -26,12 +26,13 @@ def refresh() -> int:
     for start in range(0, len(changed), BATCH):
         rebuild([row.id for row in changed[start:start + BATCH]])
     if changed:
-        _set_watermark(changed[-1].change_seq)
+        refresh_marker(changed[-1].change_seq)
     return len(changed)
 
 
-def _set_watermark(value: int) -> None:
-    """Move the watermark to `value`."""
+def refresh_marker(value: int) -> None:
+    """Move the watermark to `value` (creating it when missing)."""
+    changefeed.allocate(db.session, 0, WATERMARK)
     table = SequenceCounter.__table__
     db.session.execute(sa.update(table).where(table.c.name == WATERMARK).values(value=value))
 

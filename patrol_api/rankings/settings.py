@@ -17,4 +17,16 @@ FORMULA_VERSION = "2026.1"
 def get(name: str):
     """A ranking setting: the app's value when set, else the default."""
     value = current_app.config.get(name)
-    return DEFAULTS[name] if value is None else value
+    if value is None:
+        return DEFAULTS[name]
+    return weights(value) if name == "RANKING_WEIGHTS" and isinstance(value, str) else value
+
+
+def weights(text: str) -> dict:
+    """Weights written as "on_time=0.4,speed=0.25"; unknown components are refused."""
+    pairs = dict(item.split("=", 1) for item in text.split(",") if item.strip())
+    parsed = {name.strip(): float(value) for name, value in pairs.items()}
+    unknown = set(parsed) - set(DEFAULTS["RANKING_WEIGHTS"])
+    if unknown:
+        raise ValueError(f"RANKING_WEIGHTS: unknown components {sorted(unknown)}")
+    return parsed

@@ -1,7 +1,4 @@
 """Area polygons: validation of GeoJSON geometry and the area that contains a point."""
-import json
-from functools import lru_cache
-
 import sqlalchemy as sa
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
@@ -44,10 +41,20 @@ def bounds_columns(polygon) -> dict:
     return {"min_lat": min_lat, "min_lon": min_lon, "max_lat": max_lat, "max_lon": max_lon}
 
 
-@lru_cache(maxsize=4096)
-def _prepared(area_id: int, version: int, geometry_json: str):
-    """A prepared polygon, cached per area version."""
-    return prep(shape(json.loads(geometry_json)))
+_PREPARED: dict = {}  # (area id, version) -> prepared polygon
+_PREPARED_MAX = 4096
+
+
+def prepared(area_id: int, version: int, geometry):
+    """A prepared polygon, cached per (area id, version); `geometry` is GeoJSON or a callable
+    returning it (read only on a cache miss)."""
+    key = (area_id, version)
+    polygon = _PREPARED.get(key)
+    if polygon is None:
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.clear()
+        polygon = _PREPARED[key] = prep(shape(geometry() if callable(geometry) else geometry))
+    return polygon
 
 
 def area_containing(lat: float, lon: float) -> Area | None:
@@ -57,7 +64,31 @@ def area_containing(lat: float, lon: float) -> Area | None:
         Area.min_lon <= lon, Area.max_lon >= lon).order_by(Area.id)).scalars()
     point = Point(lon, lat)
     for area in candidates:
-        polygon = _prepared(area.id, area.version, json.dumps(area.geometry, sort_keys=True))
-        if polygon.covers(point):
+        if prepared(area.id, area.version, lambda area=area: area.geometry).covers(point):
             return area
     return None
+
+
+class AreaIndex:
+    """The live areas of one request, for many point lookups without a query each."""
+
+    def __init__(self, session):
+        rows = session.execute(sa.select(
+            Area.id, Area.code, Area.version, Area.min_lat, Area.max_lat, Area.min_lon,
+            Area.max_lon).where(Area.deleted_at.is_(None)).order_by(Area.id)).all()
+        self.session, self.rows = session, rows
+
+    def _geometry(self, area_id: int):
+        return self.session.execute(sa.select(Area.geometry).where(Area.id == area_id)).scalar()
+
+    def containing(self, lat: float, lon: float):
+        """(id, code) of the first live area (by id) whose polygon covers the point, or None."""
+        point = None
+        for row in self.rows:
+            if row.min_lat <= lat <= row.max_lat and row.min_lon <= lon <= row.max_lon:
+                point = point or Point(lon, lat)
+                polygon = prepared(row.id, row.version,
+                                   lambda area_id=row.id: self._geometry(area_id))
+                if polygon.covers(point):
+                    return row.id, row.code
+        return None

@@ -37,6 +37,7 @@ def create(batch, mutation) -> dict:
     batch.session.add(obs)
     batch.session.flush()
     batch.observations[obs.client_id] = obs
+    batch.created.append(obs)
     return _result("applied", obs)
 
 

@@ -16,6 +16,7 @@ from patrol_api.extensions import db
 
 ADMIN = frozenset({"admin"})
 ADMIN_MANAGER = frozenset({"admin", "manager"})
+RANKING_READERS = frozenset({"admin", "manager", "viewer"})
 FIELD_AND_STAFF = frozenset({"admin", "manager", "patrol_officer", "citizen_auditor",
                              "department_staff"})  # everyone but viewers
 ROLES = [role.value for role in Role]
@@ -98,6 +99,36 @@ EXPECTED = {
     ("GET", "/api/v1/photos/<sha256>/thumb"): "authenticated",
     ("GET", "/api/v1/photos/<sha256>/screen"): "authenticated",
     ("GET", "/api/v1/photos/<sha256>/original"): "authenticated",
+    ("GET", "/api/v1/patrol-kinds"): "authenticated",
+    ("GET", "/api/v1/checklist-templates"): "authenticated",
+    ("POST", "/api/v1/checklist-templates"): ADMIN_MANAGER,
+    ("GET", "/api/v1/checklist-templates/<int:template_id>"): "authenticated",
+    ("PATCH", "/api/v1/checklist-templates/<int:template_id>"): ADMIN_MANAGER,
+    ("POST", "/api/v1/checklist-templates/<int:template_id>/publish"): ADMIN_MANAGER,
+    ("GET", "/api/v1/campaigns"): "authenticated",
+    ("POST", "/api/v1/campaigns"): ADMIN_MANAGER,
+    ("GET", "/api/v1/campaigns/<int:campaign_id>"): "authenticated",
+    ("PATCH", "/api/v1/campaigns/<int:campaign_id>"): ADMIN_MANAGER,
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/progress"): "authenticated",
+    ("GET", "/api/v1/patrol-runs"): frozenset({"admin", "manager", "patrol_officer",
+                                               "viewer"}),
+    ("GET", "/api/v1/patrol-runs/<int:run_id>"): frozenset({"admin", "manager",
+                                                            "patrol_officer", "viewer"}),
+    ("GET", "/api/v1/patrol-schedules"): "authenticated",
+    ("POST", "/api/v1/patrol-schedules"): ADMIN_MANAGER,
+    ("GET", "/api/v1/patrol-schedules/<int:schedule_id>"): "authenticated",
+    ("PATCH", "/api/v1/patrol-schedules/<int:schedule_id>"): ADMIN_MANAGER,
+    ("GET", "/api/v1/patrol-schedules/occurrences"): "authenticated",
+    ("POST", "/api/v1/warranty/plans"): ADMIN_MANAGER,
+    ("GET", "/api/v1/warranty/notices"): ADMIN_MANAGER,
+    ("GET", "/api/v1/rankings"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/metrics"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/metrics.csv"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/snapshots"): RANKING_READERS,
+    ("POST", "/api/v1/rankings/snapshots"): ADMIN_MANAGER,
+    ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>/csv"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/awards"): RANKING_READERS,
 }
 
 # Walked last: it revokes the token that calls it.

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from patrol_api.errors import ApiError
+from patrol_api.extensions import db
+from patrol_api.models import MediaBlob
+from patrol_api.models.media import MediaMetadata
 from patrol_api.patrols import checks, inspections, templates
 
 AT = datetime(2026, 7, 2, 10, tzinfo=UTC)
@@ -61,3 +64,14 @@ def test_site_check_records_no_problem_with_distance(district, officer):
     check = checks.record(officer, str(uuid.uuid4()), site, {
         "result": "ok", "checked_at": AT, "position": {"lat": site.lat, "lon": site.lon}})
     assert (check.result, check.distance_m, check.far_from_site) == ("ok", 0.0, False)
+
+
+def test_photo_exif_position_counts_when_the_phone_sends_none(district, template, officer):
+    site = district.site("s1")
+    db.session.add(MediaBlob(sha256="c" * 64, size=1, mime="image/jpeg", verified_at=AT))
+    db.session.flush()
+    db.session.add(MediaMetadata(sha256="c" * 64, format="JPEG", width=1, height=1,
+                                 latitude=site.lat + 0.01, longitude=site.lon))
+    db.session.flush()
+    done = _record(officer, template, site, {**GOOD, "look": {"photos": ["c" * 64]}})
+    assert done.far_from_site and done.photo_lat == site.lat + 0.01

@@ -44,7 +44,7 @@ def test_published_template_is_frozen_and_new_revision_follows(template):
     ("door", {"value": "yes"}, "expected true or false"),
     ("state", {"value": "melted"}, "not one of the choices"),
     ("temp", {"value": "hot"}, "expected a number"),
-    ("note", {"value": 3}, "expected text"),
+    ("note", {"value": 3}, "expected text of at most 2000 characters"),
     ("look", {"value": None}, None),
     ("look", {"value": "x"}, "a photo is required"),
 ])

@@ -2,8 +2,8 @@
 import pytest
 from scenario import build, kst
 
-from patrol_api.rankings import facts, metrics, refresh
 from patrol_api.findings.calendar import BusinessCalendar
+from patrol_api.rankings import facts, metrics, refresh
 
 AS_OF = kst(11, 22, 12)
 

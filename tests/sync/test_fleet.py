@@ -180,6 +180,13 @@ def test_a_fleet_over_a_flaky_network_converges_with_every_write_once(
     officers = [make_user(Role.PATROL_OFFICER)[0], make_user(Role.CITIZEN_AUDITOR)[0]]
     phones = [phone_of(officers[0]), phone_of(officers[0]), phone_of(officers[1])]
     fleet = Fleet([Device(p, p.user.id, p.device.id) for p in phones])
+    with mock.patch("sync.push.intake.schedule_many"):  # the findings intake bumps versions
+        _run(fleet, steps)
+    _check(fleet)
+
+
+def _run(fleet: Fleet, steps: list) -> None:
+    """Play the drawn steps, then heal the network."""
     for action, index, pick, fault in steps:
         device = fleet.devices[index]
         if action in ("create", "update", "delete"):
@@ -193,4 +200,3 @@ def test_a_fleet_over_a_flaky_network_converges_with_every_write_once(
         else:
             db.session.remove()  # a restart between requests: nothing lives in memory
     fleet.settle()
-    _check(fleet)

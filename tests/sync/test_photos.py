@@ -40,7 +40,8 @@ def test_incomplete_until_every_photo_verified_then_complete_and_pulled_again(ph
     assert blob_verified(CLOSE_UP) == 1
     [change] = phone.pull_all()
     assert change["seq"] > record["change_seq"]
-    assert (change["record"]["complete"], change["record"]["fate"]) == (True, "received")
+    # no routing rule for the category: the finding waits in coordination
+    assert (change["record"]["complete"], change["record"]["fate"]) == (True, "coordination")
     seq = _observation(create["entity_id"]).change_seq
     assert blob_verified(CLOSE_UP) == 0  # a second call changes nothing
     assert _observation(create["entity_id"]).change_seq == seq

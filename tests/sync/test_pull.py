@@ -28,7 +28,7 @@ def test_a_full_pull_has_the_reference_data_and_own_observations_in_seq_order(ph
     assert kinds == {"areas", "categories", "facility-types", "sites", "observations"}
     mine = observations_of(changes)[create["entity_id"]]
     assert (mine["note"], mine["fate"], mine["complete"]) == (
-        create["data"]["note"], "received", True)
+        create["data"]["note"], "coordination", True)  # no routing rule: coordination
     assert phone.pull_all() == []  # nothing new after the cursor
 
 
@@ -115,7 +115,7 @@ def test_the_fate_endpoint_answers_the_author_and_managers_only(client, phone, m
     mine = client.get(url, headers=phone.headers)
     assert mine.status_code == 200
     assert (mine.get_json()["fate"], mine.get_json()["client_id"]) == (
-        "received", create["entity_id"])
+        "coordination", create["entity_id"])  # taken in; no routing rule for the category
     assert client.get(url, headers=make_user(Role.MANAGER)[1]).status_code == 200
     for role in (Role.PATROL_OFFICER, Role.DEPARTMENT_STAFF, Role.VIEWER):
         assert client.get(url, headers=make_user(role)[1]).status_code == 404
@@ -123,3 +123,26 @@ def test_the_fate_endpoint_answers_the_author_and_managers_only(client, phone, m
                       headers=phone.headers).status_code == 404
     assert client.get("/api/v1/sync/observations/not-a-uuid",
                       headers=phone.headers).status_code == 404
+
+
+def test_pulled_and_pushed_records_are_the_observation_record(phone):
+    """The bulk paths (push and pull) give exactly what observation_record gives."""
+    from sync.records import observation_record
+
+    digest = "ab" * 32
+    pushed = phone.pushed([phone.create(), phone.create(site_code="drain-1", accuracy_m=3.5,
+                                                        photos=[{"sha256": digest}])])
+    phone.one(phone.update(pushed["results"][0]["entity_id"], note="수정"))
+    pulled = observations_of(phone.pull_all())
+    db.session.expire_all()
+    for result in pushed["results"]:
+        obs = db.session.execute(sa.select(Observation).where(
+            Observation.client_id == result["entity_id"])).scalar_one()
+        assert pulled[obs.client_id] == observation_record(obs)
+    assert pushed["results"][1]["record"]["photos"] == [{"sha256": digest, "role": "before"}]
+    record = pushed["results"][1]["record"]
+    stored = pulled[record["client_id"]]
+    assert set(record) == set(stored)
+    changed_later = {"version", "change_seq", "fate", "fate_reason", "finding_id", "updated_at"}
+    assert {k: v for k, v in record.items() if k not in changed_later} == {
+        k: v for k, v in stored.items() if k not in changed_later}

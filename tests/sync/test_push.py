@@ -46,12 +46,13 @@ def test_create_at_a_site_takes_the_sites_area_and_outside_any_area_has_none(pho
 def test_update_and_delete_bump_the_version_and_the_change_seq(phone):
     create = phone.create()
     created = phone.one(create)["record"]
+    taken_in = _observation(create["entity_id"]).version  # the findings intake set its fate
     updated = phone.one(phone.update(create["entity_id"], 1, note="파손 범위 확대"))
     assert updated["status"] == "applied"
-    assert (updated["version"], updated["record"]["note"]) == (2, "파손 범위 확대")
+    assert (updated["version"], updated["record"]["note"]) == (taken_in + 1, "파손 범위 확대")
     assert updated["record"]["change_seq"] > created["change_seq"]
-    deleted = phone.one(phone.delete(create["entity_id"], 2))
-    assert (deleted["status"], deleted["version"]) == ("applied", 3)
+    deleted = phone.one(phone.delete(create["entity_id"], updated["version"]))
+    assert (deleted["status"], deleted["version"]) == ("applied", taken_in + 2)
     assert deleted["record"]["deleted"] is True
     assert _observation(create["entity_id"]).deleted_at is not None
 
@@ -61,7 +62,8 @@ def test_replaying_a_request_changes_nothing(phone):
     batch.append(phone.update(batch[0]["entity_id"], note="수정"))
     first = phone.pushed(batch)
     assert [r["status"] for r in first["results"]] == ["applied"] * 3
-    seq_before = _observation(batch[0]["entity_id"]).change_seq
+    before = _observation(batch[0]["entity_id"])
+    seq_before, version_before = before.change_seq, before.version
     again = phone.pushed(batch)
     assert [r["status"] for r in again["results"]] == ["already_applied"] * 3
     for original, replay in zip(first["results"], again["results"], strict=True):
@@ -70,7 +72,8 @@ def test_replaying_a_request_changes_nothing(phone):
         assert replay["entity_id"] == original["entity_id"]
     assert _count() == 2
     obs = _observation(batch[0]["entity_id"])
-    assert (obs.version, obs.note, obs.change_seq) == (2, "수정", seq_before)
+    assert (obs.version, obs.note, obs.change_seq) == (version_before, "수정", seq_before)
+    assert obs.field_versions["note"][0] == 2  # the update applied once, at version 2
     assert db.session.execute(sa.select(sa.func.count()).select_from(
         AppliedMutation)).scalar() == 3
 
@@ -82,7 +85,7 @@ def test_a_duplicate_within_one_batch_is_applied_once(phone):
     assert [r["status"] for r in results] == [
         "applied", "applied", "already_applied", "already_applied"]
     assert _count() == 1
-    assert _observation(create["entity_id"]).version == 2
+    assert _observation(create["entity_id"]).field_versions["note"][0] == 2  # updated once
 
 
 def test_a_batch_is_applied_in_seq_order_and_answered_in_request_order(phone):
@@ -173,12 +176,13 @@ def test_recreate_with_a_new_mutation_id_never_makes_a_second_observation(
         phone, make_user, phone_of):
     create = phone.create()
     phone.one(create)
+    taken_in = _observation(create["entity_id"]).version  # the findings intake set its fate
     same = phone.one({**phone.create(), "entity_id": create["entity_id"],
                       "data": create["data"]})
-    assert same["status"] == "already_applied" and same["version"] == 1
+    assert same["status"] == "already_applied" and same["version"] == taken_in
     changed = phone.one({**phone.create(), "entity_id": create["entity_id"],
                          "data": {**create["data"], "note": "다시 보냄"}})
-    assert (changed["status"], changed["version"]) == ("applied", 2)
+    assert (changed["status"], changed["version"]) == ("applied", taken_in + 1)
     other = phone_of(make_user(Role.CITIZEN_AUDITOR)[0])
     taken = other.one({**other.create(), "entity_id": create["entity_id"]})
     assert taken["error"]["code"] == "duplicate_entity"

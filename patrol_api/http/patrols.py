@@ -1,0 +1,240 @@
+"""Checklist templates and campaigns (managers), patrol runs and their kinds (read)."""
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from patrol_api.auth.access import AUTHENTICATED, allow
+from patrol_api.auth.roles import Role
+from patrol_api.errors import ApiError
+from patrol_api.http.etag import etag_of, if_match_version
+from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.models.patrols import (
+    PATROL_KIND_LABELS,
+    Campaign,
+    ChecklistTemplate,
+    PatrolRun,
+)
+from patrol_api.patrols import campaigns, lookup, progress, templates
+from patrol_api.patrols.schemas import (
+    ID,
+    KINDS,
+    CampaignSchema,
+    PublishSchema,
+    RunDetailSchema,
+    RunSchema,
+    TemplateSchema,
+)
+from patrol_api.reference.service import save
+
+blp = Blueprint("patrols", __name__, description="Patrols, checklists and campaigns")
+blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
+MANAGERS = (Role.ADMIN, Role.MANAGER)
+RUN_READERS = (Role.ADMIN, Role.MANAGER, Role.PATROL_OFFICER, Role.VIEWER)
+
+
+class TemplateArgs(Schema):
+    """Filters of the template list."""
+
+    q = fields.String(metadata={"description": "Text in the code, any case"})
+    published = fields.Boolean()
+
+
+class CampaignArgs(Schema):
+    """Filters of the campaign list."""
+
+    active_on = fields.Date(metadata={"description": "Only campaigns running on this day"})
+
+
+class RunArgs(Schema):
+    """Filters of the run list."""
+
+    kind = fields.String(validate=KINDS)
+    campaign_id = fields.Integer(validate=ID)
+    open = fields.Boolean(metadata={"description": "true: runs not ended yet"})
+
+
+class KindSchema(Schema):
+    """A patrol kind with its labels."""
+
+    code = fields.String()
+    label_ko = fields.String()
+    label_en = fields.String()
+
+
+class ProgressSchema(Schema):
+    """Progress of a campaign."""
+
+    targeted = fields.Integer()
+    inspected = fields.Integer()
+    observations_raised = fields.Integer()
+    findings_raised = fields.Integer()
+    per_team = fields.List(fields.Dict())
+    per_area = fields.List(fields.Dict())
+
+
+def _check_version(record) -> None:
+    """412 with the current version when If-Match names another one."""
+    expected = if_match_version()
+    if expected is not None and expected != record.version:
+        raise ApiError(412, "version_mismatch", f"The record is at version {record.version}, "
+                       f"not {expected}.", "If-Match", current_version=record.version)
+
+
+@blp.route("/patrol-kinds")
+class Kinds(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.response(200, KindSchema(many=True))
+    def get(self):
+        """The patrol kinds with their Korean and English labels."""
+        return [{"code": str(kind), "label_ko": ko, "label_en": en}
+                for kind, (ko, en) in PATROL_KIND_LABELS.items()]
+
+
+@blp.route("/checklist-templates")
+class Templates(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.arguments(TemplateArgs, location="query")
+    @blp.response(200, TemplateSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, args):
+        """List live templates, newest revision first within a code."""
+        stmt = sa.select(ChecklistTemplate).where(ChecklistTemplate.deleted_at.is_(None))
+        if args.get("q"):
+            stmt = stmt.where(ChecklistTemplate.code.icontains(args["q"], autoescape=True))
+        if "published" in args:
+            column = ChecklistTemplate.published_at
+            stmt = stmt.where(column.isnot(None) if args["published"] else column.is_(None))
+        return stmt.order_by(ChecklistTemplate.code, ChecklistTemplate.revision.desc(),
+                             ChecklistTemplate.id)
+
+    @allow(*MANAGERS)
+    @blp.arguments(TemplateSchema)
+    @blp.response(201, TemplateSchema)
+    def post(self, data):
+        """Create a draft; an existing code gets its next revision."""
+        template = templates.create(data)
+        save()
+        return template, 201, {"ETag": etag_of(template)}
+
+
+@blp.route("/checklist-templates/<int:template_id>")
+class TemplateItem(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.response(200, TemplateSchema)
+    def get(self, template_id):
+        """One template."""
+        template = lookup.get(ChecklistTemplate, template_id, "checklist template")
+        return template, 200, {"ETag": etag_of(template)}
+
+    @allow(*MANAGERS)
+    @blp.arguments(TemplateSchema(partial=True))
+    @blp.response(200, TemplateSchema)
+    def patch(self, data, template_id):
+        """Change a draft (409 once published; create a new revision instead)."""
+        template = lookup.get(ChecklistTemplate, template_id, "checklist template")
+        _check_version(template)
+        if "code" in data and data["code"] != template.code:
+            raise ApiError(422, "validation_error", "The code of a template cannot change.",
+                           "code")
+        templates.update(template, data)
+        save()
+        return template, 200, {"ETag": etag_of(template)}
+
+
+@blp.route("/checklist-templates/<int:template_id>/publish")
+class Publish(MethodView):
+    @allow(*MANAGERS)
+    @blp.arguments(PublishSchema)
+    @blp.response(200, TemplateSchema)
+    def post(self, data, template_id):
+        """Publish the draft at the version you reviewed; it is frozen from then on."""
+        template = lookup.get(ChecklistTemplate, template_id, "checklist template")
+        if data["version"] != template.version:
+            raise ApiError(412, "version_mismatch", "The draft changed since you read it.",
+                           "version", current_version=template.version)
+        templates.publish(template)
+        save()
+        return template, 200, {"ETag": etag_of(template)}
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.arguments(CampaignArgs, location="query")
+    @blp.response(200, CampaignSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, args):
+        """List live campaigns, latest start first."""
+        stmt = sa.select(Campaign).where(Campaign.deleted_at.is_(None))
+        if args.get("active_on"):
+            day = args["active_on"]
+            stmt = stmt.where(Campaign.starts_on <= day, Campaign.ends_on >= day)
+        return stmt.order_by(Campaign.starts_on.desc(), Campaign.id)
+
+    @allow(*MANAGERS)
+    @blp.arguments(CampaignSchema)
+    @blp.response(201, CampaignSchema)
+    def post(self, data):
+        """Create a campaign; its target sites are selected from the registry."""
+        campaign = campaigns.create(data)
+        save()
+        return campaign, 201, {"ETag": etag_of(campaign)}
+
+
+@blp.route("/campaigns/<int:campaign_id>")
+class CampaignItem(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.response(200, CampaignSchema)
+    def get(self, campaign_id):
+        """One campaign with its target site ids."""
+        campaign = lookup.get(Campaign, campaign_id, "campaign")
+        return campaign, 200, {"ETag": etag_of(campaign)}
+
+    @allow(*MANAGERS)
+    @blp.arguments(CampaignSchema(partial=True))
+    @blp.response(200, CampaignSchema)
+    def patch(self, data, campaign_id):
+        """Change a campaign; a changed filter selects the target sites again."""
+        campaign = lookup.get(Campaign, campaign_id, "campaign")
+        _check_version(campaign)
+        campaigns.update(campaign, data)
+        save()
+        return campaign, 200, {"ETag": etag_of(campaign)}
+
+
+@blp.route("/campaigns/<int:campaign_id>/progress")
+class CampaignProgress(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.response(200, ProgressSchema)
+    def get(self, campaign_id):
+        """Sites inspected of those targeted, findings raised, per team and per area."""
+        return progress.progress(lookup.get(Campaign, campaign_id, "campaign"))
+
+
+@blp.route("/patrol-runs")
+class Runs(MethodView):
+    @allow(*RUN_READERS)
+    @blp.arguments(RunArgs, location="query")
+    @blp.response(200, RunSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, args):
+        """List runs, latest first."""
+        stmt = sa.select(PatrolRun).where(PatrolRun.deleted_at.is_(None))
+        if args.get("kind"):
+            stmt = stmt.where(PatrolRun.kind == args["kind"])
+        if args.get("campaign_id"):
+            stmt = stmt.where(PatrolRun.campaign_id == args["campaign_id"])
+        if "open" in args:
+            column = PatrolRun.ended_at
+            stmt = stmt.where(column.is_(None) if args["open"] else column.isnot(None))
+        return stmt.order_by(PatrolRun.started_at.desc(), PatrolRun.id)
+
+
+@blp.route("/patrol-runs/<int:run_id>")
+class RunItem(MethodView):
+    @allow(*RUN_READERS)
+    @blp.response(200, RunDetailSchema)
+    def get(self, run_id):
+        """One run with its simplified track and the observations made during it."""
+        return lookup.get(PatrolRun, run_id, "patrol run")

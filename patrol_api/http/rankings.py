@@ -1,0 +1,220 @@
+"""Monthly evaluation: metrics, ranking tables, frozen snapshots, awards, CSV exports.
+
+Managers and admins compute snapshots; viewers read. The views only parse and call
+`patrol_api.rankings`.
+"""
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from patrol_api import jobs
+from patrol_api.api import MAX_ID
+from patrol_api.auth import access
+from patrol_api.auth.access import allow
+from patrol_api.auth.roles import Role
+from patrol_api.extensions import db
+from patrol_api.models.reference import DEPARTMENT_KINDS
+from patrol_api.rankings import awards, export, service, snapshots
+
+blp = Blueprint("rankings", __name__, url_prefix="/rankings",
+                description="Monthly evaluation of departments (신속성·신뢰성) and awards")
+
+READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
+MANAGERS = (Role.ADMIN, Role.MANAGER)
+
+
+class Month(fields.Date):
+    """A calendar month written YYYY-MM, loaded as that text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """'YYYY-MM' once checked as a date."""
+        return super()._deserialize(value, attr, data, **kwargs).strftime("%Y-%m")
+
+
+
+class FilterArgs(Schema):
+    """Filters shared by metrics and rankings."""
+
+    kind = fields.String(validate=validate.OneOf(DEPARTMENT_KINDS))
+    area_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+    category_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+
+
+class RangeArgs(FilterArgs):
+    """A month range (at most 36 months; default: the current month) and filters."""
+
+    from_month = Month(data_key="from")
+    to_month = Month(data_key="to")
+
+
+class MonthArgs(FilterArgs):
+    """One month and filters."""
+
+    month = Month(required=True)
+
+
+class SnapshotListArgs(Schema):
+    """An optional month range."""
+
+    from_month = Month(data_key="from")
+    to_month = Month(data_key="to")
+
+
+class ComputeArgs(Schema):
+    """The month to freeze."""
+
+    month = Month(required=True)
+
+
+class YearArgs(Schema):
+    """The award year."""
+
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+
+
+class SnapshotSchema(Schema):
+    """A frozen ranking: month, version, the data and formula versions it used."""
+
+    id = fields.Integer()
+    month = fields.String()
+    version = fields.Integer()
+    data_version = fields.Integer()
+    formula_version = fields.String()
+    params = fields.Dict()
+    created_by_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SnapshotDetailSchema(SnapshotSchema):
+    """A snapshot with its tables (headquarters, dong_office)."""
+
+    tables = fields.Nested(lambda: TablesSchema())
+
+
+def _numbers(names: str, field) -> dict:
+    """Fields of one type for space-separated names."""
+    return {name: field(allow_none=True) for name in names.split()}
+
+
+MetricRowSchema = Schema.from_dict({
+    "month": fields.String(), "department_id": fields.Integer(),
+    "department_code": fields.String(), "department_name": fields.String(),
+    "department_kind": fields.String(), "area_id": fields.Integer(allow_none=True),
+    **_numbers("received transferred resolved reopened due on_time verified failed backlog "
+               "ack_p50_s ack_p90_s resolve_p50_s resolve_p90_s", fields.Integer),
+    **_numbers("on_time_rate reopen_rate transfer_rate verification_pass_rate relative_time",
+               fields.Float)}, name="MetricRow")
+RankRowSchema = Schema.from_dict({
+    **MetricRowSchema._declared_fields, "rank": fields.Integer(allow_none=True),
+    "tied": fields.Boolean(), "ranked": fields.Boolean(), "volume": fields.Integer(),
+    "score": fields.Float(allow_none=True), "note": fields.String()}, name="RankRow")
+TablesSchema = Schema.from_dict({
+    "headquarters": fields.List(fields.Nested(RankRowSchema)),
+    "dong_office": fields.List(fields.Nested(RankRowSchema))}, name="RankingTables")
+AwardRowSchema = Schema.from_dict({
+    "department_id": fields.Integer(), "department_code": fields.String(),
+    "department_name": fields.String(), "months_ranked": fields.Integer(),
+    "score": fields.Float(), "rank": fields.Integer(), "tied": fields.Boolean(),
+    "award": fields.String(allow_none=True)}, name="AwardRow")
+AwardsSchema = Schema.from_dict({
+    "year": fields.Integer(), "snapshots": fields.List(fields.Dict()),
+    "tables": fields.Dict(keys=fields.String(),
+                          values=fields.List(fields.Nested(AwardRowSchema)))}, name="Awards")
+ComputeResultSchema = Schema.from_dict({
+    "month": fields.String(), "snapshot_id": fields.Integer(allow_none=True),
+    "status": fields.String()}, name="ComputeResult")
+
+
+def _csv(body: bytes, name: str) -> Response:
+    """A CSV download."""
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @allow(*READERS)
+    @blp.arguments(RangeArgs, location="query")
+    @blp.response(200, MetricRowSchema(many=True))
+    def get(self, args):
+        """Metrics per department per month (counts, rates, business times in seconds)."""
+        rows = service.metric_rows(args)
+        db.session.commit()  # the refreshed facts
+        return rows
+
+
+@blp.route("/metrics.csv")
+class MetricsCsv(MethodView):
+    @allow(*READERS)
+    @blp.arguments(RangeArgs, location="query")
+    def get(self, args):
+        """The metrics as CSV with Korean headers (UTF-8 with BOM)."""
+        body = export.to_csv(service.metric_rows(args))
+        db.session.commit()
+        return _csv(body, "metrics")
+
+
+@blp.route("")
+class Tables(MethodView):
+    @allow(*READERS)
+    @blp.arguments(MonthArgs, location="query")
+    @blp.response(200, TablesSchema)
+    def get(self, args):
+        """A month's ranking tables computed now (not frozen), headquarters and dong offices."""
+        tables = service.live_tables(args)
+        db.session.commit()
+        return tables
+
+
+@blp.route("/snapshots")
+class Snapshots(MethodView):
+    @allow(*READERS)
+    @blp.arguments(SnapshotListArgs, location="query")
+    @blp.response(200, SnapshotSchema(many=True))
+    def get(self, args):
+        """Frozen snapshots, newest first."""
+        return snapshots.listing(args.get("from_month"), args.get("to_month"))
+
+    @allow(*MANAGERS)
+    @blp.arguments(ComputeArgs)
+    @blp.response(202, ComputeResultSchema)
+    def post(self, args):
+        """Compute and freeze a month's ranking as its next version (a job)."""
+        result = jobs.enqueue(snapshots.compute_job, args["month"],
+                              access.current().user.id)
+        snapshot_id = result if isinstance(result, int) else None
+        return {"month": args["month"], "snapshot_id": snapshot_id,
+                "status": "done" if snapshot_id else "queued"}
+
+
+@blp.route("/snapshots/<int:snapshot_id>")
+class SnapshotDetail(MethodView):
+    @allow(*READERS)
+    @blp.response(200, SnapshotDetailSchema)
+    def get(self, snapshot_id):
+        """One snapshot with its tables."""
+        return snapshots.get(snapshot_id)
+
+
+@blp.route("/snapshots/<int:snapshot_id>/csv")
+class SnapshotCsv(MethodView):
+    @allow(*READERS)
+    def get(self, snapshot_id):
+        """A snapshot's tables as CSV with Korean headers (UTF-8 with BOM)."""
+        snapshot = snapshots.get(snapshot_id)
+        return _csv(export.tables_csv(snapshot.tables),
+                    f"ranking-{snapshot.month}-v{snapshot.version}")
+
+
+@blp.route("/awards")
+class Awards(MethodView):
+    @allow(*READERS)
+    @blp.arguments(YearArgs, location="query")
+    @blp.response(200, AwardsSchema)
+    def get(self, args):
+        """The year's awards (최우수, 우수) per department kind from the latest snapshots."""
+        return awards.awards(args["year"])

@@ -1,0 +1,21 @@
+"""`patrol-api patrols tick`: auto-close forgotten runs, schedule occurrences, warranty warnings."""
+import click
+from flask.cli import with_appcontext
+
+from patrol_api import jobs
+from patrol_api.patrols import runs, schedules, warranty
+
+
+@click.group("patrols")
+def patrols_command() -> None:
+    """Patrol housekeeping."""
+
+
+@patrols_command.command("tick")
+@with_appcontext
+def tick() -> None:
+    """Run every few minutes (cron, systemd timer); every step is idempotent."""
+    closed = jobs.enqueue(runs.auto_close_job)
+    planned = jobs.enqueue(schedules.tick_job)
+    warned = jobs.enqueue(warranty.warn_job)
+    click.echo(f"runs auto-closed: {closed}  schedules: {planned}  warranty warnings: {warned}")

@@ -1,0 +1,86 @@
+"""The data of the patrol mutations phones push (patrol_run.*, track.append, site_check,
+inspection.submit)."""
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from patrol_api.models.patrols import CHECK_RESULTS
+from patrol_api.patrols.schemas import ID, KINDS
+
+SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$")
+EPOCH = validate.Range(0, 2**40)
+
+
+class Position(ma.Schema):
+    """A WGS84 position."""
+
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class RunChange(ma.Schema):
+    """patrol_run.update data: the team, the participants, the campaign."""
+
+    team = fields.String(validate=validate.Length(max=80))
+    participant_user_ids = fields.List(fields.Integer(validate=ID),
+                                       validate=validate.Length(max=100))
+    auditor_user_ids = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=100))
+    resident_count = fields.Integer(validate=validate.Range(0, 10_000))
+    resident_names = fields.List(fields.String(validate=validate.Length(1, 80)),
+                                 validate=validate.Length(max=200))
+    campaign_id = fields.Integer(allow_none=True, validate=ID)
+
+
+class RunStart(RunChange):
+    """patrol_run.start data."""
+
+    kind = fields.String(required=True, validate=KINDS)
+    started_at = fields.AwareDateTime(required=True)
+
+
+class RunEnd(ma.Schema):
+    """patrol_run.end data."""
+
+    ended_at = fields.AwareDateTime(required=True)
+
+
+class TrackAppend(ma.Schema):
+    """track.append data: [lat, lon, unix seconds] points, any order, repeats harmless."""
+
+    points = fields.List(fields.Tuple((
+        fields.Float(validate=validate.Range(-90, 90)),
+        fields.Float(validate=validate.Range(-180, 180)),
+        fields.Integer(strict=True, validate=EPOCH))), required=True,
+        validate=validate.Length(1, 5000))
+
+
+class SiteCheckRecord(ma.Schema):
+    """site_check.record data."""
+
+    site_code = fields.String(required=True, validate=validate.Length(1, 40))
+    result = fields.String(required=True, validate=validate.OneOf(CHECK_RESULTS))
+    checked_at = fields.AwareDateTime(required=True)
+    run_id = fields.UUID(allow_none=True, load_default=None)
+    position = fields.Nested(Position, allow_none=True, load_default=None)
+
+
+class Answer(ma.Schema):
+    """The answer to one checklist item: a value and/or photos."""
+
+    value = fields.Raw(allow_none=True, load_default=None)
+    photos = fields.List(fields.String(validate=SHA256), load_default=list,
+                         validate=validate.Length(max=10))
+
+
+class InspectionSubmit(ma.Schema):
+    """inspection.submit data."""
+
+    template_id = fields.Integer(required=True, validate=ID)
+    site_code = fields.String(required=True, validate=validate.Length(1, 40))
+    inspected_at = fields.AwareDateTime(required=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
+                          values=fields.Nested(Answer), required=True,
+                          validate=validate.Length(max=200))
+    run_id = fields.UUID(allow_none=True, load_default=None)
+    campaign_id = fields.Integer(allow_none=True, load_default=None, validate=ID)
+    position = fields.Nested(Position, allow_none=True, load_default=None)
+    photo_position = fields.Nested(Position, allow_none=True, load_default=None)

@@ -1,0 +1,40 @@
+"""CSV exports with Korean headers, UTF-8 with a BOM so that Excel shows Hangul."""
+import csv
+import io
+
+METRIC_COLUMNS = (
+    ("month", "월"), ("department_code", "부서코드"), ("department_name", "부서명"),
+    ("department_kind", "구분"), ("received", "접수"), ("resolved", "처리"),
+    ("verified", "확인"), ("due", "기한도래"), ("on_time", "기한내처리"),
+    ("on_time_rate", "기한내처리율"), ("ack_p50_s", "접수확인 중앙값(초)"),
+    ("ack_p90_s", "접수확인 90%(초)"), ("resolve_p50_s", "처리 중앙값(초)"),
+    ("resolve_p90_s", "처리 90%(초)"), ("reopen_rate", "재발·재처리율(30일)"),
+    ("transfer_rate", "이송률"), ("backlog", "30일 초과 미처리"),
+    ("verification_pass_rate", "확인 통과율"))
+RANK_COLUMNS = (("rank", "순위"), ("score", "종합점수"), ("volume", "평가건수")) + METRIC_COLUMNS
+KIND_LABELS = {"headquarters": "본청 부서", "dong_office": "동 주민센터"}
+
+
+def _cell(key: str, value):
+    """A printable cell value."""
+    if key == "department_kind":
+        return KIND_LABELS.get(value, value)
+    if key == "rank" and value is None:
+        return "평가 제외(건수 미달)"
+    return "" if value is None else value
+
+
+def to_csv(rows: list[dict], columns=METRIC_COLUMNS) -> bytes:
+    """The rows as CSV bytes (UTF-8 with BOM, CRLF line ends), Korean header first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in columns])
+    for row in rows:
+        writer.writerow([_cell(key, row.get(key)) for key, _ in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def tables_csv(tables: dict) -> bytes:
+    """Both ranking tables (headquarters first) as one CSV."""
+    rows = [row for kind in ("headquarters", "dong_office") for row in tables.get(kind, [])]
+    return to_csv(rows, RANK_COLUMNS)

@@ -1,0 +1,128 @@
+"""A campaign end to end on a simulated phone: pull, inspect offline, push, findings, progress."""
+from datetime import date, timedelta
+
+import pytest
+
+from patrol_api.auth import devices, tokens
+from patrol_api.auth.roles import Role
+from patrol_api.extensions import db
+from patrol_api.findings import intake
+from patrol_api.models import Finding, Observation, RoutingRule
+from patrol_api.models.patrols import PatrolRun
+from tests.patrols.conftest import ITEMS
+from tests.sync.syncapi import Phone, iso, new_id, now
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def phone(client, make_user):
+    user, _ = make_user(Role.PATROL_OFFICER)
+    device = devices.register(user, {"client_uid": f"phone-{user.id}", "platform": "android"})
+    raw = tokens.issue(user, device, timedelta(days=1))
+    db.session.commit()
+    made = Phone(client, {"Authorization": f"Bearer {raw}"})
+    made.user = user
+    return made
+
+
+@pytest.fixture
+def campaign(client, make_user, district):
+    """Three cooling shelters, a published checklist, a campaign over them."""
+    for code, area in (("s1", "yeoui"), ("s2", "yeoui"), ("s3", "dangsan")):
+        district.site(code, area=area, offset=.001 * int(code[1]))
+    db.session.add(RoutingRule(category=district.category, owner_department=district.owner,
+                               target_department=district.owner, effective_from=date(2020, 1, 1)))
+    db.session.commit()
+    manager = make_user(Role.MANAGER)[1]
+    template = client.post(f"{API}/checklist-templates", headers=manager, json={
+        "code": "shelter", "title_ko": "쉼터", "title_en": "Shelter", "items": ITEMS}).get_json()
+    client.post(f"{API}/checklist-templates/{template['id']}/publish", headers=manager,
+                json={"version": template["version"]})
+    today = now().date()
+    made = client.post(f"{API}/campaigns", headers=manager, json={
+        "code": "heat", "theme": "heat_wave", "title_ko": "무더위쉼터", "title_en": "Heat",
+        "starts_on": str(today), "ends_on": str(today + timedelta(days=30)),
+        "template_id": template["id"], "teams": ["A"]})
+    assert made.status_code == 201, made.get_json()
+    return {**made.get_json(), "manager": manager}
+
+
+def _pulled(phone) -> dict:
+    """The pulled records by kind."""
+    by_kind: dict = {}
+    for change in phone.pull_all():
+        by_kind.setdefault(change["kind"], []).append(change["record"])
+    return by_kind
+
+
+def _offline_work(phone, pulled: dict, district) -> list:
+    """What the phone records offline: a run, a track, two inspections, a check, the end."""
+    campaign, template = pulled["campaigns"][0], pulled["checklist-templates"][0]
+    run_id, start = new_id(), now() - timedelta(hours=2)
+    s1, s2, s3 = (district.sites[code] for code in ("s1", "s2", "s3"))
+    good = {"door": {"value": True}, "state": {"value": "good"},
+            "look": {"photos": ["a" * 64]}}
+    inspect = {"template_id": template["id"], "campaign_id": campaign["id"], "run_id": run_id,
+               "inspected_at": iso(start + timedelta(minutes=20))}
+    return [
+        phone.mutation("patrol_run.start", run_id, {
+            "kind": "campaign", "started_at": iso(start), "team": "A",
+            "campaign_id": campaign["id"], "resident_count": 2}),
+        phone.mutation("track.append", run_id, {"points": [
+            [s1.lat, s1.lon, int(start.timestamp()) + i * 60] for i in range(5)]}),
+        phone.mutation("inspection.submit", new_id(), {
+            **inspect, "site_code": "s1", "position": {"lat": s1.lat, "lon": s1.lon},
+            "answers": {**good, "door": {"value": False, "photos": ["b" * 64]}}}),
+        phone.mutation("inspection.submit", new_id(), {
+            **inspect, "site_code": "s2", "answers": good,
+            "position": {"lat": s2.lat + .01, "lon": s2.lon}}),
+        phone.mutation("site_check.record", new_id(), {
+            "site_code": "s3", "result": "ok", "run_id": run_id,
+            "checked_at": iso(start + timedelta(minutes=50)),
+            "position": {"lat": s3.lat, "lon": s3.lon}}),
+        phone.mutation("patrol_run.end", run_id, {"ended_at": iso(start + timedelta(hours=1))}),
+    ]
+
+
+def test_campaign_through_sync(client, phone, campaign, district):
+    pulled = _pulled(phone)
+    assert pulled["campaigns"][0]["target_site_ids"] == sorted(
+        site.id for site in district.sites.values())
+    assert [t["code"] for t in pulled["checklist-templates"]] == ["shelter"]
+    work = _offline_work(phone, pulled, district)
+    answer = phone.pushed(work)
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 6, answer
+    first, second = answer["results"][2], answer["results"][3]
+    assert [f["key"] for f in first["failures"]] == ["door"]
+    assert (first["far_from_site"], second["far_from_site"]) == (False, True)
+    intake.process_pending()
+    obs = db.session.query(Observation).one()
+    finding = db.session.get(Finding, obs.finding_id)
+    assert (obs.category.code, obs.site.code, finding.department_id) == (
+        "safety", "s1", district.owner.id)
+    run = db.session.query(PatrolRun).one()
+    assert (run.team, run.ended_at is not None, len(run.track)) == ("A", True, 5)
+    detail = client.get(f"{API}/patrol-runs/{run.id}", headers=campaign["manager"]).get_json()
+    assert detail["observation_ids"] == [obs.client_id]
+    report = client.get(f"{API}/campaigns/{campaign['id']}/progress",
+                        headers=campaign["manager"]).get_json()
+    assert (report["targeted"], report["inspected"]) == (3, 3)
+    assert (report["observations_raised"], report["findings_raised"]) == (1, 1)
+    assert report["per_team"] == [{"team": "A", "inspected": 3}]
+    replay = phone.pushed(work)
+    assert {r["status"] for r in replay["results"]} == {"already_applied"}
+    assert db.session.query(Observation).count() == 1
+
+
+def test_bad_answers_and_unknown_runs_are_rejected(phone, campaign, district):
+    pulled = _pulled(phone)
+    template = pulled["checklist-templates"][0]
+    bad = phone.mutation("inspection.submit", new_id(), {
+        "template_id": template["id"], "site_code": "s1", "inspected_at": iso(now()),
+        "answers": {"door": {"value": "maybe"}}})
+    ghost = phone.mutation("track.append", new_id(), {"points": [[37.5, 126.9, 1]]})
+    results = phone.pushed([bad, ghost])["results"]
+    assert results[0]["status"] == "rejected"
+    assert results[0]["error"]["field"] == "data.answers.door"
+    assert (results[1]["status"], results[1]["error"]["code"]) == ("rejected", "unknown_entity")
