@@ -6,6 +6,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from patrol_api import demo_loader
 from patrol_api.auth.passwords import MIN_PASSWORD_LENGTH
 from patrol_api.findings.commands import findings_command
+from patrol_api.patrols.commands import patrols_command
 
 
 def _create_app(*_args) -> Flask:
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(findings_command)
     app.cli.add_command(housekeeping)
+    app.cli.add_command(patrols_command)
 
 
 @click.group("demo")

@@ -75,7 +75,7 @@ def _store_run(batch: Batch, run: list, results: list) -> None:
 
 def _take_in(observation_ids: list[int]) -> None:
     """After the commit, the findings engine takes in the observations this push created."""
-    if observation_ids and False:
+    if observation_ids:
         intake.schedule_many(observation_ids)
 
 

@@ -25,7 +25,8 @@ from patrol_api.models.base import utcnow
 TOPICS = {"assigned": ("새 적출사항 배정", "New finding assigned"),
           "reminder": ("처리기한 임박", "Deadline approaching"),
           "overdue": ("처리기한 경과", "Deadline passed"),
-          "escalated": ("기한 경과 보고", "Overdue finding escalated")}
+          "escalated": ("기한 경과 보고", "Overdue finding escalated"),
+          "warranty_expiring": ("하자보수기간 만료 예정", "Warranty ending soon")}
 ASSIGNING = ("routed", "assign", "transfer")
 
 

@@ -15,13 +15,14 @@ from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.models.reference import DEPARTMENT_KINDS
-from patrol_api.rankings import awards, export, service, snapshots
+from patrol_api.rankings import awards, export, service, snapshots, xlsx
 
 blp = Blueprint("rankings", __name__, url_prefix="/rankings",
                 description="Monthly evaluation of departments (신속성·신뢰성) and awards")
 
 READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
 MANAGERS = (Role.ADMIN, Role.MANAGER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Month(fields.Date):
@@ -208,6 +209,18 @@ class SnapshotCsv(MethodView):
         snapshot = snapshots.get(snapshot_id)
         return _csv(export.tables_csv(snapshot.tables),
                     f"ranking-{snapshot.month}-v{snapshot.version}")
+
+
+@blp.route("/snapshots/<int:snapshot_id>/xlsx")
+class SnapshotXlsx(MethodView):
+    @allow(*READERS)
+    def get(self, snapshot_id):
+        """A snapshot's tables as an XLSX workbook for printing (one sheet per kind)."""
+        snapshot = snapshots.get(snapshot_id)
+        body = xlsx.tables_xlsx(snapshot.month, snapshot.version, snapshot.tables)
+        name = f"ranking-{snapshot.month}-v{snapshot.version}.xlsx"
+        return Response(body, mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/awards")

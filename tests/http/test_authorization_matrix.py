@@ -128,6 +128,7 @@ EXPECTED = {
     ("POST", "/api/v1/rankings/snapshots"): ADMIN_MANAGER,
     ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>"): RANKING_READERS,
     ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>/csv"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>/xlsx"): RANKING_READERS,
     ("GET", "/api/v1/rankings/awards"): RANKING_READERS,
 }
 

@@ -75,7 +75,7 @@ ITEMS = [
 
 
 @pytest.fixture
-def template(ctx):
+def template(district):
     """A published checklist of every item type."""
     made = templates.create({"code": "shelter", "title_ko": "쉼터 점검",
                              "title_en": "Shelter check", "items": ITEMS})

@@ -1,4 +1,6 @@
 """The rankings API: metrics, live tables, snapshots, awards, CSV with Korean headers."""
+import io
+
 import pytest
 from scenario import build
 
@@ -68,3 +70,17 @@ def test_live_tables_and_awards(client, manager):
 
 def test_missing_snapshot_is_404(client, manager):
     assert client.get("/api/v1/rankings/snapshots/999", headers=manager).status_code == 404
+
+
+def test_snapshot_xlsx_has_a_sheet_per_kind(client, manager):
+    openpyxl = pytest.importorskip("openpyxl")
+    build()
+    made = client.post("/api/v1/rankings/snapshots", json={"month": "2026-10"}, headers=manager)
+    answer = client.get(f"/api/v1/rankings/snapshots/{made.json['snapshot_id']}/xlsx",
+                        headers=manager)
+    assert answer.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(answer.data))
+    assert book.sheetnames == ["본청 부서", "동 주민센터"]
+    sheet = book["본청 부서"]
+    assert sheet["A2"].value == "순위" and sheet.page_setup.orientation == "landscape"
+    assert {sheet.cell(row, 5).value for row in (3, 4)} == {"clean", "road"}

@@ -29,7 +29,7 @@ def _published(client, manager) -> dict:
     return done.get_json()
 
 
-def test_template_lifecycle(client, manager):
+def test_template_lifecycle(client, manager, district):
     made = client.post(f"{API}/checklist-templates", json=TEMPLATE, headers=manager).get_json()
     url = f"{API}/checklist-templates/{made['id']}"
     changed = client.patch(url, json={"title_en": "Toilets"},
@@ -53,6 +53,12 @@ def test_bad_items_are_422_with_the_field(client, manager):
     bad = {**TEMPLATE, "items": [{**ITEMS[1], "choices": []}]}
     response = client.post(f"{API}/checklist-templates", json=bad, headers=manager)
     assert response.status_code == 422 and "items" in response.get_json()["errors"]["json"]
+
+
+def test_unknown_category_codes_are_422(client, manager, district):
+    bad = {**TEMPLATE, "items": [{**ITEMS[0], "fail_creates_category_code": "nope"}]}
+    response = client.post(f"{API}/checklist-templates", json=bad, headers=manager)
+    assert (response.status_code, response.get_json()["field"]) == (422, "items")
 
 
 def test_viewers_read_but_do_not_manage(client, make_user):
