@@ -41,14 +41,15 @@ def bounds_columns(polygon) -> dict:
     return {"min_lat": min_lat, "min_lon": min_lon, "max_lat": max_lat, "max_lon": max_lon}
 
 
-_PREPARED: dict = {}  # (area id, version) -> prepared polygon
+_PREPARED: dict = {}  # (area id, version, created_at) -> prepared polygon
 _PREPARED_MAX = 4096
 
 
-def prepared(area_id: int, version: int, geometry):
-    """A prepared polygon, cached per (area id, version); `geometry` is GeoJSON or a callable
-    returning it (read only on a cache miss)."""
-    key = (area_id, version)
+def prepared(area_id: int, version: int, created_at, geometry):
+    """A prepared polygon, cached per area version; `geometry` is GeoJSON or a callable
+    returning it (read only on a cache miss). The creation time is in the key because ids
+    can come again after a restore (or a test) empties the table."""
+    key = (area_id, version, created_at)
     polygon = _PREPARED.get(key)
     if polygon is None:
         if len(_PREPARED) >= _PREPARED_MAX:
@@ -64,7 +65,8 @@ def area_containing(lat: float, lon: float) -> Area | None:
         Area.min_lon <= lon, Area.max_lon >= lon).order_by(Area.id)).scalars()
     point = Point(lon, lat)
     for area in candidates:
-        if prepared(area.id, area.version, lambda area=area: area.geometry).covers(point):
+        if prepared(area.id, area.version, area.created_at,
+                    lambda area=area: area.geometry).covers(point):
             return area
     return None
 
@@ -74,8 +76,8 @@ class AreaIndex:
 
     def __init__(self, session):
         rows = session.execute(sa.select(
-            Area.id, Area.code, Area.version, Area.min_lat, Area.max_lat, Area.min_lon,
-            Area.max_lon).where(Area.deleted_at.is_(None)).order_by(Area.id)).all()
+            Area.id, Area.code, Area.version, Area.created_at, Area.min_lat, Area.max_lat,
+            Area.min_lon, Area.max_lon).where(Area.deleted_at.is_(None)).order_by(Area.id)).all()
         self.session, self.rows = session, rows
 
     def _geometry(self, area_id: int):
@@ -87,7 +89,7 @@ class AreaIndex:
         for row in self.rows:
             if row.min_lat <= lat <= row.max_lat and row.min_lon <= lon <= row.max_lon:
                 point = point or Point(lon, lat)
-                polygon = prepared(row.id, row.version,
+                polygon = prepared(row.id, row.version, row.created_at,
                                    lambda area_id=row.id: self._geometry(area_id))
                 if polygon.covers(point):
                     return row.id, row.code
