@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from sync import schemas
 from sync.errors import Rejected
 
-
 _ENVELOPE = schemas.MutationSchema()  # marshmallow schemas are reusable: build it once
 
 

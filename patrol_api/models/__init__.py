@@ -1,7 +1,9 @@
 """All models, imported so that Alembic sees the whole schema."""
 from patrol_api import changefeed  # noqa: F401 - registers the change-sequence flush hook
-from patrol_api.models import media  # noqa: F401 - the photo pipeline's tables
-from patrol_api.models import patrols  # noqa: F401 - patrols, campaigns, inspections
+from patrol_api.models import (
+    media,  # noqa: F401 - the photo pipeline's tables
+    patrols,  # noqa: F401 - patrols, campaigns, inspections
+)
 from patrol_api.models.accounts import ApiToken, Device, User
 from patrol_api.models.base import SequenceCounter
 from patrol_api.models.findings import Finding, FindingEvent, Notification
