@@ -6,10 +6,12 @@ import contextlib
 import hashlib
 import random
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 # Yeongdeungpo-gu, Seoul: the box the generated findings fall into.
 LAT_RANGE = (37.49, 37.55)
@@ -149,3 +151,18 @@ def median(values: Sequence[float]) -> float:
     if not values:
         raise ValueError("median of no values")
     return statistics.median(values)
+
+
+def database_urls(db: str, name: str, sizes):
+    """Yield (size, URL of a fresh database) per size: temporary SQLite files, or databases
+    of one throwaway PostgreSQL server started for the run."""
+    if db == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+        for size in sizes:
+            yield size, f"sqlite:///{folder / f'{name}-{size}.db'}"
+        return
+    from devtools.servers import PostgresServer
+
+    with PostgresServer() as server:
+        for size in sizes:
+            yield size, server.create_database(f"{name}_{size}")

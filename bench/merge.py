@@ -13,12 +13,10 @@ Prints ``merge_per_s_10k``, ``merge_per_s_100k``, ``merge_per_s_1m`` and ``merge
 import argparse
 import math
 import random
-import tempfile
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from bench.common import median, report, timed
+from bench.common import database_urls, median, report, timed
 
 DENSITY_PER_KM2 = 400          # ~10 k open findings over a 25 km² district
 CENTRE = (37.5, 127.0)
@@ -199,20 +197,6 @@ def measure(url: str, size: int, args) -> float:
     return median(rates)
 
 
-def _urls(args, sizes):
-    """A fresh database URL per size (temporary files or databases of a throwaway server)."""
-    if args.db == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="bench-merge-"))
-        for size in sizes:
-            yield size, f"sqlite:///{folder / f'merge-{size}.db'}"
-        return
-    from devtools.servers import PostgresServer
-
-    with PostgresServer() as server:
-        for size in sizes:
-            yield size, server.create_database(f"merge_{size}")
-
-
 def main(argv=None) -> int:
     """Run the benchmark and print the results."""
     import logging
@@ -221,7 +205,7 @@ def main(argv=None) -> int:
     logging.disable(logging.INFO)
     sizes = [int(size) for size in args.sizes.split(",")]
     rates = {}
-    for size, url in _urls(args, sizes):
+    for size, url in database_urls(args.db, "merge", sizes):
         rates[size] = measure(url, size, args)
         report(f"merge_per_s_{LABELS.get(size, size)}", rates[size], "obs/s")
     report("merge_growth", rates[sizes[0]] / rates[sizes[-1]], "x")

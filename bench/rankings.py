@@ -12,11 +12,9 @@ and ``city_year_4m_s`` (median of 3 runs; targets on PostgreSQL: 2 s and 30 s).
 """
 import argparse
 import random
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bench.common import median, report, timed
+from bench.common import database_urls, median, report, timed
 
 LABELS = {100_000: "month_100k_s", 4_000_000: "city_year_4m_s"}
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -151,26 +149,13 @@ def measure(url: str, size: int, args) -> float:
     return median(times)
 
 
-def _urls(args, sizes):
-    """A fresh database URL per size."""
-    if args.db == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="bench-rankings-"))
-        for size in sizes:
-            yield size, f"sqlite:///{folder / f'rankings-{size}.db'}"
-        return
-    from devtools.servers import PostgresServer
-
-    with PostgresServer() as server:
-        for size in sizes:
-            yield size, server.create_database(f"rankings_{size}")
-
-
 def main(argv=None) -> int:
     """Run the benchmark and print the results."""
     import logging
 
     args = _parse(argv)
     logging.disable(logging.INFO)
-    for size, url in _urls(args, [int(size) for size in args.sizes.split(",")]):
+    sizes = [int(size) for size in args.sizes.split(",")]
+    for size, url in database_urls(args.db, "rankings", sizes):
         report(LABELS.get(size, f"month_{size}_s"), measure(url, size, args), "s")
     return 0
