@@ -1,7 +1,6 @@
 """Check an uploaded photo before anything else touches it, and read what it says about itself."""
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
 from typing import BinaryIO
 
 from PIL import ImageFile
@@ -15,25 +14,15 @@ from media.sources import Source, open_source, stream_size
 ANIMATABLE = frozenset({"PNG", "WEBP"})
 
 
-@dataclass(frozen=True)
-class ImageInfo:
-    """A photo that passed inspection: its real type, shown size and EXIF facts."""
+@dataclass(frozen=True, kw_only=True)
+class ImageInfo(ExifFacts):
+    """A photo that passed inspection: its real type, shown size, and its EXIF facts."""
 
     format: str
     mime: str
     width: int
     height: int
     size_bytes: int
-    orientation: int | None = None
-    captured_at: datetime | None = None
-    captured_at_raw: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    altitude_m: float | None = None
-    gps_accuracy_m: float | None = None
-    gps_time: datetime | None = None
-    camera_make: str | None = None
-    camera_model: str | None = None
 
 
 def inspect_image(source: Source, *, max_bytes: int, max_pixels: int) -> ImageInfo:
@@ -87,8 +76,8 @@ def _describe(
         facts = _with_orientation(facts, info.get("original_orientation"))
     elif facts.orientation in SWAPS_AXES:
         width, height = height, width
-    fields = asdict(facts)
-    return ImageInfo(fmt, MIME_TYPES[fmt], width, height, size_bytes, **fields)
+    return ImageInfo(format=fmt, mime=MIME_TYPES[fmt], width=width, height=height,
+                     size_bytes=size_bytes, **asdict(facts))
 
 
 def _with_orientation(facts: ExifFacts, original: object) -> ExifFacts:

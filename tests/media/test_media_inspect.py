@@ -76,7 +76,8 @@ def test_digitized_time_stands_in_for_a_missing_original_time(make_photo):
 
 def test_photo_without_any_exif(make_photo):
     info = inspect_image(make_photo(), **LIMITS)
-    assert info == ImageInfo("JPEG", "image/jpeg", 400, 300, info.size_bytes)
+    assert info == ImageInfo(format="JPEG", mime="image/jpeg", width=400, height=300,
+                             size_bytes=info.size_bytes)
     assert info.size_bytes > 0
 
 
