@@ -19,6 +19,10 @@ class User(db.Model):
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
     email: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # the patrol team the user walks with (matches PatrolRun.team / Campaign.teams)
+    team: Mapped[str | None] = mapped_column(sa.String(80))
+    # codes of the dong areas the user patrols: their phone pulls open findings there
+    patrol_area_codes: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     password_hash: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
