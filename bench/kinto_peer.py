@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.common import finding_records, median, report, timed
+from bench.common import decode_json, finding_records, median, report, timed
 from devtools.servers import PostgresServer, _Server
 
 KINTO_VERSION = "26.5.0"  # the version kinto.md was measured with
@@ -336,7 +336,7 @@ class _Client:
         self.conn.request(method, target, body=data, headers=all_headers)
         response = self.conn.getresponse()
         raw = response.read()
-        payload = json.loads(raw) if raw else None
+        payload = decode_json(raw) if raw else None
         return response.status, response.headers, payload
 
     def close(self) -> None:

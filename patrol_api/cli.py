@@ -5,8 +5,10 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from patrol_api import demo_loader
 from patrol_api.auth.passwords import MIN_PASSWORD_LENGTH
+from patrol_api.demo import activity as demo_activity
 from patrol_api.findings.commands import findings_command
 from patrol_api.patrols.commands import patrols_command
+from patrol_api.rankings.commands import rankings_command
 
 
 def _create_app(*_args) -> Flask:
@@ -30,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(findings_command)
     app.cli.add_command(housekeeping)
     app.cli.add_command(patrols_command)
+    app.cli.add_command(rankings_command)
 
 
 @click.group("demo")
@@ -37,21 +40,37 @@ def demo_command() -> None:
     """Demo district data."""
 
 
+MONTHS = click.IntRange(1, demo_activity.MAX_MONTHS)
+
+
 @demo_command.command("load")
+@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS, show_default=True,
+              help="Calendar months of simulated activity, the current one included.")
+@click.option("--no-activity", is_flag=True, help="Only the district: no simulated activity.")
 @with_appcontext
-def demo_load() -> None:
-    """Load the demo district (Yeongdeungpo-gu) into an empty database."""
-    counts = demo_loader.load()
-    click.echo("loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+def demo_load(months: int, no_activity: bool) -> None:
+    """Load the demo district (Yeongdeungpo-gu) and months of simulated activity."""
+    if demo_loader.is_empty():
+        counts = demo_loader.load()
+        click.echo("loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    elif no_activity or demo_loader.has_activity():
+        raise click.ClickException("The demo is already loaded in this database; nothing was "
+                                   "changed. Use an empty database (PATROL_DATA_DIR or "
+                                   "DATABASE_URL) to load it again.")
+    if not no_activity:
+        click.echo(demo_loader.load_activity(months))
 
 
 @click.command("demo-serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--threads", default=8, type=int)
+@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS,
+              help="Months of simulated activity loaded on the first start.")
+@click.option("--no-activity", is_flag=True, help="First start: the district only.")
 @with_appcontext
-def demo_serve(host: str, port: int, threads: int) -> None:
-    """Migrate, load the demo district if empty, print the logins and serve."""
+def demo_serve(host: str, port: int, threads: int, months: int, no_activity: bool) -> None:
+    """Migrate, load the demo district and its activity if empty, print the logins and serve."""
     from flask_migrate import upgrade
 
     from patrol_api.serve import serve
@@ -59,6 +78,10 @@ def demo_serve(host: str, port: int, threads: int) -> None:
     upgrade(revision="heads")
     if demo_loader.is_empty():
         demo_loader.load()
+        if not no_activity:
+            click.echo("Simulating the demo district's recent months (once, on the first "
+                       "start)...")
+            click.echo(demo_loader.load_activity(months))
     click.echo(demo_loader.logins_text(f"http://{host}:{port}"))
     app = current_app._get_current_object()
     app.config["JOBS_BACKGROUND"] = not app.config.get("REDIS_URL")

@@ -1,8 +1,8 @@
-"""Load the demo district into the database through the same services the API uses."""
+"""Load the demo district and its simulated activity through the services the API uses."""
 import sqlalchemy as sa
 
 from patrol_api.auth import passwords
-from patrol_api.demo import district
+from patrol_api.demo import activity, district
 from patrol_api.extensions import db
 from patrol_api.models import Department, User
 from patrol_api.reference import service
@@ -45,6 +45,16 @@ def load() -> dict:
     return counts
 
 
+def has_activity() -> bool:
+    """True when findings, observations or patrol runs exist."""
+    return any(activity.existing().values())
+
+
+def load_activity(months: int = activity.DEFAULT_MONTHS) -> str:
+    """Simulate the demo district's recent months (see patrol_api/demo/activity.py); a summary."""
+    return activity.summary_text(activity.load(months))
+
+
 def user_exists(username: str) -> bool:
     """True when the username is taken."""
     return db.session.execute(
@@ -70,4 +80,17 @@ def logins_text(base_url: str) -> str:
              "Demo logins (POST /api/v1/auth/login):"]
     lines += [f"  {u['role']:<17} {u['username']:<16} {u['password']}"
               for u in district.users()]
+    lines += ["What to look at (GET with the login's token):"]
+    lines += [f"  {username:<16} {path:<44} {what}" for username, path, what in TOURS]
     return "\n".join(lines)
+
+
+# Demo logins and where each sees the simulated activity: (username, path, what it shows).
+TOURS = (
+    ("manager.audit", "/api/v1/rankings/snapshots", "월별 평가 frozen monthly rankings"),
+    ("manager.audit", "/api/v1/findings/coordination", "민원조정 coordination queue"),
+    ("staff.roads", "/api/v1/findings?open=true&sort=due", "도로과 inbox of the Roads Division"),
+    ("staff.yeoui", "/api/v1/findings?open=true", "여의동주민센터 inbox of a dong office"),
+    ("patrol.kim", "/api/v1/patrol-runs", "순찰 실적 patrol runs, tracks, site checks"),
+    ("auditor.choi", "/api/v1/findings", "시민감사관 own reports and what became of them"),
+)

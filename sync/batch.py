@@ -2,10 +2,9 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from patrol_api.models import Category, Device, Observation, Site, User
-from patrol_api.reference.service import by_code
 from sync.clock import Clock
 from sync.ledger import Ledger
 
@@ -64,6 +63,8 @@ class Batch:
     def _reference(self, model, code: str):
         """A live reference record by code, looked up once per push."""
         key = (model, code)
-        if key not in self.references:
-            self.references[key] = by_code(model, code)
+        if key not in self.references:  # relationships load on use, not with the record
+            self.references[key] = self.session.execute(
+                sa.select(model).where(model.code == code, model.deleted_at.is_(None))
+                .options(lazyload("*"))).scalar()
         return self.references[key]

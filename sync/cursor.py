@@ -1,4 +1,5 @@
-"""Opaque pull cursors: base64url of a small versioned JSON structure holding a server seq."""
+"""Opaque pull cursors: base64url of a small versioned JSON structure: a server seq and the
+fingerprint of the puller's scope (see sync.scope)."""
 import base64
 import binascii
 import json
@@ -8,14 +9,14 @@ from patrol_api.errors import ApiError
 VERSION = 1
 
 
-def encode(seq: int) -> str:
-    """The cursor meaning 'every change up to seq has been delivered'."""
-    raw = json.dumps({"v": VERSION, "seq": seq}, separators=(",", ":")).encode()
+def encode(seq: int, scope: str) -> str:
+    """The cursor meaning 'every change up to seq has been delivered for this scope'."""
+    raw = json.dumps({"v": VERSION, "seq": seq, "scope": scope}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str) -> int:
-    """The seq inside a cursor this server issued, or 400 invalid_cursor."""
+def decode(cursor: str) -> tuple[int, str | None]:
+    """(seq, scope fingerprint) of a cursor this server issued, or 400 invalid_cursor."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw.decode())
@@ -24,7 +25,8 @@ def decode(cursor: str) -> int:
     seq = data.get("seq") if isinstance(data, dict) and data.get("v") == VERSION else None
     if type(seq) is not int or seq < 0:
         raise invalid()
-    return seq
+    scope = data.get("scope")
+    return seq, scope if isinstance(scope, str) else None
 
 
 def invalid() -> ApiError:

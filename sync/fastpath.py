@@ -13,7 +13,7 @@ from patrol_api import changefeed
 from patrol_api.models import AppliedMutation, Observation, ObservationPhoto
 from patrol_api.models.base import utcnow
 from patrol_api.reference.geo import AreaIndex
-from sync import photos, schemas
+from sync import fastcheck, photos, schemas
 from sync.errors import Rejected
 from sync.handlers.observations import UNITS
 from sync.records import _iso as iso
@@ -41,10 +41,12 @@ def prepare(batch, mutation):
     if (batch.observations.get(mutation.entity_id) is not None
             or mutation.entity_id in batch.fast_entities):
         return None  # a re-create: merged per item
-    try:
-        data = schemas.load(_CREATE_SCHEMA, mutation.data, "data")
-    except Rejected:
-        return None  # the per-item path rejects it (and records the rejection)
+    data = fastcheck.create(mutation.data)
+    if data is None:
+        try:
+            data = schemas.load(_CREATE_SCHEMA, mutation.data, "data")
+        except Rejected:
+            return None  # the per-item path rejects it (and records the rejection)
     category = batch.category(data["category_code"])
     site = batch.site(data["site_code"]) if data["site_code"] is not None else None
     if category is None or (data["site_code"] is not None and site is None):

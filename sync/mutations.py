@@ -32,16 +32,37 @@ def parse(index: int, raw, types) -> Mutation:
     if not isinstance(raw, dict):
         return Mutation(index, None, None, "", None, problem=Rejected(
             "validation_error", "A mutation must be a JSON object.", None))
-    try:
-        valid = schemas.load(_ENVELOPE, raw)
-    except Rejected as problem:
-        return _invalid(index, raw, problem)
-    mutation = Mutation(index, str(valid["id"]), valid["seq"], valid["type"],
-                        str(valid["entity_id"]), valid["base_version"], valid["data"])
+    mutation = _plain(index, raw)
+    if mutation is None:  # not plainly valid: the schema accepts it or words the rejection
+        try:
+            valid = schemas.load(_ENVELOPE, raw)
+        except Rejected as problem:
+            return _invalid(index, raw, problem)
+        mutation = Mutation(index, str(valid["id"]), valid["seq"], valid["type"],
+                            str(valid["entity_id"]), valid["base_version"], valid["data"])
     if mutation.type not in types:
         mutation.problem = Rejected("unknown_type", f"Unknown mutation type "
                                     f"'{mutation.type}'; use one of {sorted(types)}.", "type")
     return mutation
+
+
+_KEYS = frozenset({"id", "seq", "type", "entity_id", "base_version", "data"})
+
+
+def _plain(index: int, raw: dict) -> Mutation | None:
+    """The Mutation the envelope schema would load from a plainly valid item, else None."""
+    seq, kind, base = raw.get("seq"), raw.get("type"), raw.get("base_version")
+    data = raw.get("data", {})
+    if not raw.keys() <= _KEYS or type(seq) is not int or not 1 <= seq <= schemas.MAX_SEQ:
+        return None
+    if type(kind) is not str or not 1 <= len(kind) <= 40 or type(data) is not dict:
+        return None
+    if base is not None and (type(base) is not int or not 1 <= base <= schemas.MAX_VERSION):
+        return None
+    mutation_id, entity_id = _uuid(raw.get("id")), _uuid(raw.get("entity_id"))
+    if mutation_id is None or entity_id is None:
+        return None
+    return Mutation(index, mutation_id, seq, kind, entity_id, base, dict(data))
 
 
 def _invalid(index: int, raw: dict, problem: Rejected) -> Mutation:

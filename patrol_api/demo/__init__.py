@@ -1,1 +1,2 @@
-"""Demo data for Yeongdeungpo-gu: areas, departments, categories, sites, routing rules and users."""
+"""Demo data for Yeongdeungpo-gu: the district (district.py) and its simulated months of
+activity (activity.py with clock, simulation, rounds, stories, scenery, phones, photos)."""

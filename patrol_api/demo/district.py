@@ -411,6 +411,16 @@ def _owner_rules() -> list[dict]:
     ]
 
 
+# Patrol teams and patrolled dongs of the field users: (team, area codes).
+_PATROL = {
+    "patrol.kim": ("환경순찰 1조", ["11560540", "11560535"]),  # 여의동, 영등포동
+    "patrol.lee": ("환경순찰 1조", ["11560515", "11560535"]),  # 영등포본동, 영등포동
+    "patrol.park": ("환경순찰 2조", ["11560550", "11560560", "11560605"]),  # 당산1·2, 문래
+    "auditor.choi": (None, ["11560540"]),  # 여의동 살피미
+    "auditor.jung": (None, ["11560650", "11560660"]),  # 신길3·4동 구민감사관
+}
+
+
 def users() -> list[dict]:
     """Return demo users of every role; password is the username followed by '!demo'."""
     return [
@@ -420,6 +430,8 @@ def users() -> list[dict]:
             "role": role,
             "department_code": department,
             "password": f"{username}!demo",
+            "team": _PATROL.get(username, (None, []))[0],
+            "patrol_area_codes": list(_PATROL.get(username, (None, []))[1]),
         }
         for username, name, role, department in _USERS
     ]

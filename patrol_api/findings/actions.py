@@ -85,6 +85,8 @@ def _resume(act: Act):
     finding = act.finding
     data = {name: deadlines.extended(getattr(finding, name), finding.held_since, act.at)
             for name in DUE_FIELDS}
+    if finding.due_reason == "warranty_end":  # the warranty does not pause: keep its date
+        data["resolve_due_at"] = finding.resolve_due_at
     return act.record(finding.held_from_state or lc.ASSIGNED, data)
 
 
@@ -112,7 +114,8 @@ def _transfer(act: Act):
                        "department_code")
     data = {"requested_department_id": target.id}
     if finding.transfer_count >= 1:  # the second transfer: ping-pong, a manager decides
-        data.update(in_coordination=True, ack_due_at=None, resolve_due_at=None)
+        data.update(in_coordination=True, ack_due_at=None, resolve_due_at=None,
+                    due_reason=None)
         return act.record(lc.NEW, data, department_id=None)
     dues = deadlines.due_dates(finding.category, finding.priority, act.at)
     data.update(in_coordination=False, assigned_at=act.at, ack_due_at=dues["ack_due_at"])

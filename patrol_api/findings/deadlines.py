@@ -30,11 +30,13 @@ def targets(category, priority: str) -> tuple[float, int]:
 
 
 def due_dates(category, priority: str, start: datetime) -> dict:
-    """The acknowledge and resolve due dates of work received at `start`."""
+    """The acknowledge and resolve due dates of work received at `start`, and why."""
     ack, resolve = targets(category, priority)
     cal = calendar()
+    capped = resolve < category.resolve_days
     return {"ack_due_at": cal.add_business_hours(start, ack),
-            "resolve_due_at": cal.add_business_days(start, resolve)}
+            "resolve_due_at": cal.add_business_days(start, resolve),
+            "due_reason": "priority" if capped else "category"}
 
 
 def extended(due: datetime | None, held_from: datetime, held_to: datetime) -> datetime | None:
@@ -49,3 +51,20 @@ def extended(due: datetime | None, held_from: datetime, held_to: datetime) -> da
 def business_hours_between(start: datetime, end: datetime) -> float:
     """Working hours from start to end (0 when end is not later)."""
     return calendar().business_seconds_between(start, end) / 3600
+
+
+def paused_seconds(events, since: datetime) -> float:
+    """Business seconds spent on hold in completed holds that began at or after `since`."""
+    cal, total, held_at = calendar(), 0.0, None
+    for event in events:
+        if event.kind == "hold" and event.at >= since:
+            held_at = event.at
+        elif event.kind == "resume" and held_at is not None:
+            total += cal.business_seconds_between(held_at, event.at)
+            held_at = None
+    return total
+
+
+def pushed_back(due: datetime, seconds: float) -> datetime:
+    """A due date moved later by business seconds (unchanged for none)."""
+    return calendar().add_business_seconds(due, seconds) if seconds else due

@@ -1,11 +1,12 @@
 """Sending a finding to a department: by the routing rules, or by a person; deadlines start.
 
 The deadlines of a department run from the moment it receives the finding; a finding in the
-coordination queue has none until a manager assigns it.
+coordination queue has none until a manager assigns it. A warranty defect goes to the site's
+owning department before any rule is asked (see `defects`).
 """
 from datetime import datetime
 
-from patrol_api.findings import deadlines, journal, routing
+from patrol_api.findings import deadlines, defects, journal, routing
 from patrol_api.findings import lifecycle as lc
 from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import Finding
@@ -21,15 +22,33 @@ def site_owner_id(finding: Finding) -> int | None:
     return site.facility_type.owner_department_id if site.facility_type else None
 
 
+def due_data(finding: Finding, start: datetime, paused_ack: float = 0.0,
+             paused_resolve: float = 0.0, priority: str | None = None) -> dict:
+    """Due dates of work received at `start` (at the finding's or the given priority), pushed
+    back by time already spent on hold, the resolve date capped by a running warranty; with
+    `due_reason`."""
+    dues = deadlines.due_dates(finding.category, priority or finding.priority, start)
+    dues["ack_due_at"] = deadlines.pushed_back(dues["ack_due_at"], paused_ack)
+    dues["resolve_due_at"] = deadlines.pushed_back(dues["resolve_due_at"], paused_resolve)
+    return defects.capped(finding, dues, start)
+
+
 def assignment_data(finding: Finding, at: datetime) -> dict:
     """What an assignment sets: out of coordination, received now, fresh due dates."""
-    dues = deadlines.due_dates(finding.category, finding.priority, at)
-    return {"in_coordination": False, "assigned_at": at, **dues}
+    return {"in_coordination": False, "assigned_at": at, **due_data(finding, at)}
 
 
 def route(finding: Finding, at: datetime, actor=None):
-    """Apply the routing rules: assign to the decided department or queue for coordination."""
-    decision = routing.decide(finding.category_id, finding.area_id, site_owner_id(finding),
+    """Route a warranty defect to the site's owner, else apply the routing rules: assign to
+    the decided department or queue for coordination."""
+    owner_id = site_owner_id(finding)
+    site = defects.warranty_site(finding) if owner_id is not None else None
+    if site is not None:
+        return journal.append(finding, "routed", actor=actor, to_state=lc.ASSIGNED, at=at,
+                              department_id=owner_id,
+                              data={**defects.routing_facts(site),
+                                    **assignment_data(finding, at)})
+    decision = routing.decide(finding.category_id, finding.area_id, owner_id,
                               at.astimezone(SEOUL).date())
     data = {"routing_rule_id": decision.rule_id, "routing_outcome": decision.outcome}
     if decision.to_coordination:

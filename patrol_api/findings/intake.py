@@ -24,7 +24,12 @@ def schedule_many(observation_ids: list[int]) -> None:
 
 
 def process_observations(observation_ids: list[int]) -> int:
-    """Job: `process_observation` for each id, in order; returns how many got a finding."""
+    """Job: `process_observation` for each id, in order; returns how many got a finding.
+
+    One transaction per observation on purpose: on SQLite the job thread shares the single
+    write lock with pushes, and a batch held in one transaction stalled them (measured: push
+    77/s instead of 186/s with 100-observation batches).
+    """
     return sum(process_observation(obs_id) is not None for obs_id in observation_ids)
 
 

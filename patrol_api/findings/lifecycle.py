@@ -60,6 +60,29 @@ EXCEPTION_REASONS = {
     "administrative": ("행정 조치", "Administrative measure, no physical fix"),
     "photo_failed": ("사진 촬영 불가", "A photo could not be taken"),
 }
+PRIORITY_REASONS = {
+    "safety_risk": ("안전 위험", "A risk to people's safety"),
+    "many_complaints": ("민원 다수", "Many complaints about it"),
+    "recurring": ("반복 발생", "The problem keeps coming back"),
+    "vip_request": ("기관장 지시", "Ordered by the head of the office"),
+    "overrated": ("긴급성 낮음", "Less urgent than first thought"),
+}
+# What the system records when a reporter edits or deletes an observation after intake.
+DETACH_REASONS = {
+    "category_changed": ("신고 분류 변경", "The reporter changed the category"),
+    "moved": ("신고 위치 변경", "The reporter moved the observation"),
+    "site_changed": ("신고 시설 변경", "The reporter changed the registered site"),
+    "deleted": ("신고 삭제", "The reporter deleted the observation"),
+}
+# A finding left with no observation is closed as rejected with this reason (system actor).
+WITHDRAWN = "withdrawn"
+WITHDRAWN_LABEL = ("신고 철회 (남은 신고 없음)", "Withdrawn: no observation is left")
+# Why the resolve due date is what it is (Finding.due_reason).
+DUE_REASONS = {
+    "category": ("분류별 처리기한", "The category's target in business days"),
+    "priority": ("우선순위 상한", "Capped by the finding's priority"),
+    "warranty_end": ("하자보수기간 만료일", "The site's warranty ends first (contractor fixes)"),
+}
 
 DEPARTMENT = frozenset({Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMIN})
 FIELD = frozenset({Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR})
@@ -94,7 +117,8 @@ ACTIONS = {a.name: a for a in (
 )}
 REASONS = {"hold": HOLD_REASONS, "reject": REJECT_REASONS, "transfer": TRANSFER_REASONS,
            "fail_verification": FAIL_REASONS, "reopen": FAIL_REASONS, "merge": MERGE_REASONS,
-           "split": SPLIT_REASONS, "request_exception": EXCEPTION_REASONS}
+           "split": SPLIT_REASONS, "request_exception": EXCEPTION_REASONS,
+           "change_priority": PRIORITY_REASONS}
 
 
 def check(action_name: str, state: str, role: str) -> Action:

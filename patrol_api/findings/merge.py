@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from geopy.distance import geodesic
+from sqlalchemy.orm import lazyload
 
 from patrol_api.extensions import db
 from patrol_api.findings import grid
@@ -37,8 +38,9 @@ def _window(obs: Observation, days: int) -> list:
 
 
 def _query(conditions: list) -> list[Finding]:
-    """Findings matching all conditions."""
-    return list(db.session.execute(sa.select(Finding).where(*conditions)).scalars())
+    """Findings matching all conditions (their relationships load on use, if ever)."""
+    return list(db.session.execute(sa.select(Finding).where(*conditions)
+                                   .options(lazyload("*"))).scalars())
 
 
 def bounding_box(lat: float, lon: float, radius_m: float) -> list:

@@ -26,6 +26,7 @@ TOPICS = {"assigned": ("새 적출사항 배정", "New finding assigned"),
           "reminder": ("처리기한 임박", "Deadline approaching"),
           "overdue": ("처리기한 경과", "Deadline passed"),
           "escalated": ("기한 경과 보고", "Overdue finding escalated"),
+          "due_earlier": ("처리기한 단축 (우선순위 상향)", "Due date moved earlier (priority)"),
           "warranty_expiring": ("하자보수기간 만료 예정", "Warranty ending soon")}
 ASSIGNING = ("routed", "assign", "transfer")
 
@@ -34,6 +35,8 @@ def topic_of(event: FindingEvent) -> str | None:
     """The notification an event causes, if any."""
     if event.kind in ASSIGNING:
         return "assigned" if event.department_id is not None else None
+    if event.kind == "priority_changed":
+        return "due_earlier" if event.data.get("due_earlier") and event.department_id else None
     return event.kind if event.kind in TOPICS else None
 
 

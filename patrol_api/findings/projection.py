@@ -17,7 +17,7 @@ from patrol_api.models import Finding, FindingEvent
 DATA_FIELDS = ("category_id", "site_id", "area_id", "priority", "lat", "lon", "cell_key",
                "first_seen_at", "last_seen_at", "observation_count", "routing_rule_id",
                "routing_outcome", "in_coordination", "assigned_at", "ack_due_at",
-               "resolve_due_at", "recurrence_of_id", "merged_into_id")
+               "resolve_due_at", "due_reason", "recurrence_of_id", "merged_into_id")
 TIME_FIELDS = frozenset({"first_seen_at", "last_seen_at", "assigned_at", "ack_due_at",
                          "resolve_due_at", "reminded_due_at"})
 DUE_FIELDS = ("ack_due_at", "resolve_due_at")
@@ -120,7 +120,7 @@ REDUCERS = {
     "reopen": _reopen, "transfer": _transfer, "request_exception": _exception("requested"),
     "approve_exception": _exception("approved"), "overdue": _flag("overdue"),
     "escalated": _flag("escalated"), "reminder": _reminder, "recurred": _recurred,
-    "unmerge": _unmerge,
+    "unmerge": _unmerge, "withdrawn": _close,
 }
 
 

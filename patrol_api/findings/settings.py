@@ -7,6 +7,7 @@ DEFAULTS = {
     "FINDING_REMIND_BEFORE_HOURS": 4,      # business hours before a due date: reminder
     "FINDING_ESCALATE_AFTER_HOURS": 16,    # business hours past a due date: escalation
     "FINDING_PRIORITY_CAPS": {"urgent": (1, 1), "high": (4, 3)},  # (ack h, resolve d) caps
+    "FINDING_DEFECT_GROUPS": ("street", "water", "safety"),  # category groups: warranty defects
     "FINDING_WEBHOOK_URLS": (),
     "FINDING_WEBHOOK_SECRET": None,
     "FINDING_NOTIFY_MAX_ATTEMPTS": 6,

@@ -1,7 +1,9 @@
 """Findings: the department inbox, one finding with its history, actions, comments, the
-coordination queue, and managers' merge, split and undo. The views only parse and call
-`patrol_api.findings`.
+coordination queue, routing accuracy, and managers' merge, split, undo and priority changes.
+The views only parse and call `patrol_api.findings`.
 """
+from datetime import timedelta
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -10,11 +12,14 @@ from patrol_api.api import MAX_ID
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
+from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import actions, comments, curation, inbox, visibility
+from patrol_api.findings import accuracy, actions, comments, curation, inbox, priority, visibility
 from patrol_api.findings import lifecycle as lc
 from patrol_api.http.etag import etag_of, if_match_version
 from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.models.base import utcnow
+from patrol_api.models.reference import PRIORITIES
 
 blp = Blueprint("findings", __name__, url_prefix="/findings",
                 description="Findings: inbox, lifecycle actions, coordination, merge/split")
@@ -46,6 +51,12 @@ class IdList(fields.Field):
 RECORD_ID = validate.Range(1, MAX_ID)
 
 
+def _due_label(finding) -> dict | None:
+    """The Korean and English label of the finding's due_reason."""
+    label = lc.DUE_REASONS.get(finding.due_reason)
+    return {"name_ko": label[0], "name_en": label[1]} if label else None
+
+
 def _code(attribute: str):
     """A dumped code of a related record."""
     return fields.Function(lambda obj: getattr(getattr(obj, attribute), "code", None))
@@ -75,6 +86,9 @@ class FindingSchema(Schema):
     ack_due_at = fields.DateTime(allow_none=True)
     resolve_due_at = fields.DateTime(allow_none=True, metadata={
         "description": "Resolve due date (business days, paused while on hold)"})
+    due_reason = fields.String(allow_none=True, metadata={
+        "description": "Why resolve_due_at is what it is: category, priority, warranty_end"})
+    due_reason_label = fields.Function(_due_label)
     overdue, escalated = fields.Boolean(), fields.Boolean()
     hold_reason = fields.String(allow_none=True)
     exception_status = fields.String(allow_none=True)
@@ -204,6 +218,43 @@ class SplitArgs(Schema):
     note = fields.String(load_default=None)
 
 
+class PriorityArgs(Schema):
+    """A new priority and why."""
+
+    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+    reason = fields.String(required=True,
+                           validate=validate.OneOf(sorted(lc.PRIORITY_REASONS)))
+    note = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+
+class AccuracyArgs(Schema):
+    """The period whose routings are measured."""
+
+    since = fields.AwareDateTime(load_default=None, metadata={
+        "description": "Routed at or after (default: 30 days before until)"})
+    until = fields.AwareDateTime(load_default=None, metadata={
+        "description": "Routed before (default: now)"})
+
+
+class RuleAccuracy(Schema):
+    """How many findings one rule (or the warranty owner) routed and how many stayed."""
+
+    routing_rule_id = fields.Integer(allow_none=True)
+    outcome = fields.String()
+    routed, stayed = fields.Integer(), fields.Integer()
+    accuracy = fields.Float(allow_none=True)
+
+
+class AccuracyReport(Schema):
+    """Routing accuracy of a period: findings that stayed where first sent."""
+
+    since, until = fields.DateTime(), fields.DateTime()
+    routed, stayed = fields.Integer(), fields.Integer()
+    accuracy = fields.Float(allow_none=True)
+    by_rule = fields.List(fields.Nested(RuleAccuracy))
+    to_coordination = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
 class UndoArgs(Schema):
     """Why the merge or split is undone."""
 
@@ -258,6 +309,20 @@ class Coordination(MethodView):
     def get(self):
         """The coordination queue (민원조정): open findings no rule could route."""
         return inbox.coordination_queue()
+
+
+@blp.route("/routing-accuracy")
+class RoutingAccuracy(MethodView):
+    @allow(*MANAGERS)
+    @blp.arguments(AccuracyArgs, location="query")
+    @blp.response(200, AccuracyReport)
+    def get(self, args):
+        """Routing accuracy: findings routed in the period that stayed where first sent."""
+        until = args["until"] or utcnow()
+        since = args["since"] or until - timedelta(days=30)
+        if until <= since:
+            raise ApiError(422, "validation_error", "until must be after since.", "until")
+        return accuracy.measure(since, until)
 
 
 @blp.route("/acknowledge")
@@ -336,3 +401,16 @@ class FindingUndo(MethodView):
     def post(self, args, finding_id, event_id):
         """Undo a merge (the merge event of the merged finding) or a split."""
         return _saved(curation.undo(_me(), finding_id, event_id, args["note"]))
+
+
+@blp.route("/<int:finding_id>/priority")
+class FindingPriority(MethodView):
+    @allow(*MANAGERS)
+    @blp.arguments(PriorityArgs)
+    @blp.response(200, FindingDetail)
+    def post(self, args, finding_id):
+        """Change the priority with a reason; the due dates are recomputed (If-Match: 412 on
+        a stale copy)."""
+        finding = priority.change(_me(), finding_id, args["priority"], args["reason"],
+                                  args["note"], if_match_version())
+        return _saved(finding)

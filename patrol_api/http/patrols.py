@@ -1,9 +1,12 @@
-"""Checklist templates and campaigns (managers), patrol runs and their kinds (read)."""
+"""Checklist templates and campaigns (managers), patrol runs and their kinds (read), the
+caller's own reports with their credit, the monthly patrol activity report and its exports."""
 import sqlalchemy as sa
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
@@ -15,7 +18,24 @@ from patrol_api.models.patrols import (
     ChecklistTemplate,
     PatrolRun,
 )
-from patrol_api.patrols import campaigns, lookup, progress, templates
+from patrol_api.patrols import (
+    activity,
+    activity_export,
+    campaigns,
+    credit,
+    lookup,
+    my_reports,
+    progress,
+    templates,
+)
+from patrol_api.patrols.report_schemas import (
+    ActivityArgs,
+    ActivityCsvArgs,
+    ActivitySchema,
+    CreditSchema,
+    MyReport,
+    MyReportArgs,
+)
 from patrol_api.patrols.schemas import (
     ID,
     KINDS,
@@ -31,6 +51,8 @@ blp = Blueprint("patrols", __name__, description="Patrols, checklists and campai
 blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 MANAGERS = (Role.ADMIN, Role.MANAGER)
 RUN_READERS = (Role.ADMIN, Role.MANAGER, Role.PATROL_OFFICER, Role.VIEWER)
+REPORT_READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TemplateArgs(Schema):
@@ -71,6 +93,15 @@ class ProgressSchema(Schema):
     findings_raised = fields.Integer()
     per_team = fields.List(fields.Dict())
     per_area = fields.List(fields.Dict())
+
+
+class ReportPage(SelectPage):
+    """A page of own reports, turned into their public records in bulk."""
+
+    @property
+    def items(self):
+        """The page's observations as reports."""
+        return my_reports.records(super().items)
 
 
 def _check_version(record) -> None:
@@ -238,3 +269,69 @@ class RunItem(MethodView):
     def get(self, run_id):
         """One run with its simplified track and the observations made during it."""
         return lookup.get(PatrolRun, run_id, "patrol run")
+
+
+@blp.route("/me/reports")
+class MyReports(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.arguments(MyReportArgs, location="query")
+    @blp.response(200, MyReport(many=True))
+    @blp.paginate(ReportPage)
+    def get(self, args):
+        """Your own reports, newest first: fate, the finding's public state and trail, credit.
+
+        Internal notes, comments and who acted are never shown."""
+        return my_reports.select_reports(access.current().user, args)
+
+
+@blp.route("/me/reports/credit")
+class MyCredit(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.response(200, CreditSchema)
+    def get(self):
+        """Your reports counted as accepted, pending and rejected (see `definition`)."""
+        return {**credit.of_user(access.current().user.id),
+                "definition": credit.__doc__.split("\n\n", 1)[1].strip()}
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    """A file download."""
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _name(report: dict) -> str:
+    """patrol-activity-2026-07 or patrol-activity-2026-06_2026-08."""
+    first, last = report["months"][0], report["months"][-1]
+    return "patrol-activity-" + (first if first == last else f"{first}_{last}")
+
+
+@blp.route("/patrol-activity")
+class Activity(MethodView):
+    @allow(*REPORT_READERS)
+    @blp.arguments(ActivityArgs, location="query")
+    @blp.response(200, ActivitySchema)
+    def get(self, args):
+        """Patrol activity per month: per kind, campaign (coverage), team, person, auditors."""
+        return activity.report(activity.filters_from(args))
+
+
+@blp.route("/patrol-activity.csv")
+class ActivityCsv(MethodView):
+    @allow(*REPORT_READERS)
+    @blp.arguments(ActivityCsvArgs, location="query")
+    def get(self, args):
+        """One table of the activity report as CSV with Korean headers (UTF-8 with BOM)."""
+        report = activity.report(activity.filters_from(args))
+        return _download(activity_export.table_csv(report, args["table"]), "text/csv",
+                         f"{_name(report)}-{args['table']}.csv")
+
+
+@blp.route("/patrol-activity.xlsx")
+class ActivityXlsx(MethodView):
+    @allow(*REPORT_READERS)
+    @blp.arguments(ActivityArgs, location="query")
+    def get(self, args):
+        """The activity report as an XLSX workbook for printing, one sheet per table."""
+        report = activity.report(activity.filters_from(args))
+        return _download(activity_export.report_xlsx(report), XLSX, f"{_name(report)}.xlsx")

@@ -1,9 +1,9 @@
-"""Monthly evaluation: metrics, ranking tables, frozen snapshots, awards, CSV exports.
+"""Monthly evaluation: metrics, ranking tables, frozen snapshots, awards, exports, charts.
 
 Managers and admins compute snapshots; viewers read. The views only parse and call
 `patrol_api.rankings`.
 """
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -15,7 +15,7 @@ from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.models.reference import DEPARTMENT_KINDS
-from patrol_api.rankings import awards, export, service, snapshots, xlsx
+from patrol_api.rankings import awards, charts, export, service, snapshots, xlsx
 
 blp = Blueprint("rankings", __name__, url_prefix="/rankings",
                 description="Monthly evaluation of departments (신속성·신뢰성) and awards")
@@ -56,6 +56,20 @@ class MonthArgs(FilterArgs):
     """One month and filters."""
 
     month = Month(required=True)
+
+
+class ChartFormat(Schema):
+    """svg or png; without it the Accept header decides (SVG by default)."""
+
+    format = fields.String(validate=validate.OneOf(tuple(charts.MIMETYPES)))
+
+
+class RangeChartArgs(RangeArgs, ChartFormat):
+    """A month range, filters and the picture format."""
+
+
+class MonthChartArgs(MonthArgs, ChartFormat):
+    """One month, filters and the picture format."""
 
 
 class SnapshotListArgs(Schema):
@@ -136,6 +150,22 @@ def _csv(body: bytes, name: str) -> Response:
         "Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
+def _picture_format(args: dict) -> str:
+    """The asked format: `format`, else the preferred of the Accept header, else SVG."""
+    if args.get("format"):
+        return args["format"]
+    by_type = {mimetype: fmt for fmt, mimetype in charts.MIMETYPES.items()}
+    best = request.accept_mimetypes.best_match(list(by_type), default=charts.MIMETYPES["svg"])
+    return by_type[best]
+
+
+def _picture(draw, fmt: str, name: str, size=None) -> Response:
+    """A chart as an inline SVG or PNG response."""
+    body = charts.render(draw, fmt, *([size] if size else []))
+    return Response(body, mimetype=charts.MIMETYPES[fmt], headers={
+        "Content-Disposition": f'inline; filename="{name}.{fmt}"', "Vary": "Accept"})
+
+
 @blp.route("/metrics")
 class Metrics(MethodView):
     @allow(*READERS)
@@ -157,6 +187,58 @@ class MetricsCsv(MethodView):
         body = export.to_csv(service.metric_rows(args))
         db.session.commit()
         return _csv(body, "metrics")
+
+
+@blp.route("/metrics.xlsx")
+class MetricsXlsx(MethodView):
+    @allow(*READERS)
+    @blp.arguments(RangeArgs, location="query")
+    def get(self, args):
+        """The metrics as an XLSX sheet for printing (Korean headers, rates as percentages)."""
+        months = service.month_range(args)
+        body = xlsx.metrics_xlsx(months, service.metric_rows(args), service.scope_label(args))
+        db.session.commit()
+        name = f"metrics-{months[0]}-{months[-1]}.xlsx"
+        return Response(body, mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/charts/on-time-trend")
+class OnTimeTrendChart(MethodView):
+    @allow(*READERS)
+    @blp.arguments(RangeChartArgs, location="query")
+    def get(self, args):
+        """Chart: on-time rate per department over the month range (SVG or PNG)."""
+        months, rows = service.month_range(args), service.metric_rows(args)
+        db.session.commit()
+        draw = charts.on_time_trend(rows, months, service.scope_label(args))
+        return _picture(draw, _picture_format(args), f"on-time-{months[0]}-{months[-1]}")
+
+
+@blp.route("/charts/backlog")
+class BacklogChart(MethodView):
+    @allow(*READERS)
+    @blp.arguments(RangeChartArgs, location="query")
+    def get(self, args):
+        """Chart: open items older than 30 days at each month end, per department."""
+        months, rows = service.month_range(args), service.metric_rows(args)
+        db.session.commit()
+        draw = charts.backlog(rows, months, service.scope_label(args))
+        return _picture(draw, _picture_format(args), f"backlog-{months[0]}-{months[-1]}")
+
+
+@blp.route("/charts/ranking-table")
+class RankingTableChart(MethodView):
+    @allow(*READERS)
+    @blp.arguments(MonthChartArgs, location="query")
+    def get(self, args):
+        """Chart: a month's ranking tables computed now (both kinds, or the `kind` asked)."""
+        tables = service.live_tables(args)
+        db.session.commit()
+        note = service.scope_label({**args, "kind": None}) + " (잠정 · provisional)"
+        draw = charts.ranking_tables(args["month"], tables, note)
+        return _picture(draw, _picture_format(args), f"ranking-{args['month']}",
+                        charts.table_size(tables))
 
 
 @blp.route("")
@@ -221,6 +303,20 @@ class SnapshotXlsx(MethodView):
         name = f"ranking-{snapshot.month}-v{snapshot.version}.xlsx"
         return Response(body, mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/snapshots/<int:snapshot_id>/chart")
+class SnapshotChart(MethodView):
+    @allow(*READERS)
+    @blp.arguments(ChartFormat, location="query")
+    def get(self, args, snapshot_id):
+        """A frozen snapshot's ranking tables as a picture (SVG or PNG)."""
+        snapshot = snapshots.get(snapshot_id)
+        note = f" (확정 v{snapshot.version} · final)"
+        draw = charts.ranking_tables(snapshot.month, snapshot.tables, note)
+        return _picture(draw, _picture_format(args),
+                        f"ranking-{snapshot.month}-v{snapshot.version}",
+                        charts.table_size(snapshot.tables))
 
 
 @blp.route("/awards")

@@ -21,6 +21,12 @@ class UserSchema(Schema):
     email = fields.Email(allow_none=True, load_default=None)
     phone = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=40))
     active = fields.Boolean(load_default=True)
+    team = fields.String(allow_none=True, validate=validate.Length(min=1, max=80),
+                         metadata={"description": "Patrol team, e.g. 여의동 1조"})
+    patrol_area_codes = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        validate=validate.Length(max=50),
+        metadata={"description": "Codes of the dong areas the user patrols"})
     created_at = fields.DateTime(dump_only=True)
 
 

@@ -5,6 +5,7 @@ The protocol is described in docs/sync.md; these views only parse and call `sync
 import functools
 import uuid
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -125,8 +126,10 @@ class Pull(MethodView):
     @blp.arguments(PullArgs, location="query")
     @blp.response(200, PullPage)
     def get(self, args):
-        """Changes after the cursor: own observations and reference data, tombstones too."""
-        return pull.pull(access.current().user, args["cursor"], args["limit"])
+        """Changes after the cursor: own observations, held findings, active campaigns and
+        their checklists, reference data; tombstones too (docs/sync.md)."""
+        page = pull.pull(access.current().user, args["cursor"], args["limit"])
+        return Response(page, mimetype="application/json")
 
 
 @blp.route("/observations/<client_id>")

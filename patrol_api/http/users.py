@@ -12,7 +12,7 @@ from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.http.schemas import ROLE_CHOICES, UserSchema
-from patrol_api.models import Department, User
+from patrol_api.models import Area, Department, User
 from patrol_api.reference.service import by_code
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="User accounts")
@@ -37,6 +37,7 @@ class UserFilter(Schema):
 
     role = fields.String(validate=ROLE_CHOICES)
     department_code = fields.String()
+    team = fields.String(metadata={"description": "Exact patrol team"})
     active = fields.Boolean()
 
 
@@ -51,6 +52,18 @@ def _department(code: str | None) -> Department | None:
     return department
 
 
+def _area_codes(codes: list[str]) -> list[str]:
+    """The codes of live areas, in the given order without repeats; 422 on an unknown one."""
+    wanted = list(dict.fromkeys(codes))
+    known = set(db.session.execute(sa.select(Area.code).where(
+        Area.code.in_(wanted), Area.deleted_at.is_(None))).scalars()) if wanted else set()
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise ApiError(422, "unknown_reference", f"No area with code '{unknown[0]}'.",
+                       "patrol_area_codes", unknown=unknown)
+    return wanted
+
+
 def _check_binding(user: User) -> None:
     """Department staff must belong to a department."""
     if user.role == Role.DEPARTMENT_STAFF and user.department is None:
@@ -62,6 +75,8 @@ def _set_fields(user: User, data: dict) -> None:
     """Copy validated fields onto a user."""
     if "department_code" in data:
         user.department = _department(data.pop("department_code"))
+    if "patrol_area_codes" in data:
+        user.patrol_area_codes = _area_codes(data.pop("patrol_area_codes") or [])
     if "password" in data:
         user.password_hash = passwords.hash_password(data.pop("password"))
         if user.id is not None:
@@ -94,6 +109,8 @@ class Users(MethodView):
             stmt = stmt.where(User.role == args["role"])
         if "active" in args:
             stmt = stmt.where(User.active == args["active"])
+        if "team" in args:
+            stmt = stmt.where(User.team == args["team"])
         if "department_code" in args:
             stmt = stmt.join(User.department).where(Department.code == args["department_code"])
         return stmt

@@ -25,6 +25,7 @@ from patrol_api.models.reference import (
     RoutingRule,
     Site,
 )
+from sync import exits  # noqa: F401 - the finding exits the pull turns into tombstones
 
 __all__ = ["ApiToken", "AppliedMutation", "Area", "Category", "ClockSample", "Department",
            "Device", "DeviceSyncState", "FacilityType", "MediaBlob", "Observation",

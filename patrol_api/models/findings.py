@@ -40,6 +40,7 @@ class Finding(Versioned, db.Model):
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    due_reason: Mapped[str | None] = mapped_column(sa.String(20))  # what set resolve_due_at
     overdue: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     escalated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     reminded_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patrol_api.extensions import db
 from patrol_api.models.base import UTCDateTime, Versioned, utcnow
+from patrol_api.models.observations import Observation
 
 
 class PatrolKind(StrEnum):
@@ -53,13 +54,42 @@ class PatrolRun(Versioned, db.Model):
     resident_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     resident_names: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     auto_closed: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # each point is [lat, lon, corrected unix s, device unix s] (older runs: 3 elements)
     track: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     track_simplified: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    # device clocks as data: the phone's own times and the offsets of the pushes that sent them
+    started_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    start_clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    ended_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    time_flags: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list,
+                                             server_default="[]")
+    # derived for the activity report: seconds from start to end, the dong it started in
+    duration_s: Mapped[int | None] = mapped_column(sa.BigInteger)
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"), index=True)
 
     leader = relationship("User", lazy="selectin")
+
+
+RUN_MEMBER_ROLES = ("leader", "officer", "auditor")
+
+# The activity report finds the observations a run's members made while it was under way:
+# per member a range of recorded_at, not a scan of everything the member ever reported.
+sa.Index("ix_observation_user_id_recorded_at", Observation.user_id, Observation.recorded_at)
+
+
+class PatrolRunMember(db.Model):
+    """Who was on a run (leader, officers, citizen auditors): the run's member lists as rows,
+    so that the activity report can aggregate per person in SQL."""
+
+    __tablename__ = "patrol_run_member"
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("patrol_run.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True,
+                                         index=True)
+    role: Mapped[str] = mapped_column(sa.String(10), nullable=False)
 
 
 class ChecklistTemplate(Versioned, db.Model):
@@ -122,6 +152,10 @@ class SiteCheck(db.Model):
     lon: Mapped[float | None] = mapped_column(sa.Float)
     distance_m: Mapped[float | None] = mapped_column(sa.Float)
     far_from_site: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    checked_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    time_flags: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list,
+                                             server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -148,6 +182,10 @@ class Inspection(db.Model):
     photo_lon: Mapped[float | None] = mapped_column(sa.Float)
     photo_distance_m: Mapped[float | None] = mapped_column(sa.Float)
     far_from_site: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    inspected_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    time_flags: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list,
+                                             server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     template = relationship("ChecklistTemplate", lazy="selectin")

@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 
 from patrol_api import jobs
 from patrol_api.patrols import runs, schedules, warranty
+from sync import pulled_campaigns
 
 
 @click.group("patrols")
@@ -18,4 +19,6 @@ def tick() -> None:
     closed = jobs.enqueue(runs.auto_close_job)
     planned = jobs.enqueue(schedules.tick_job)
     warned = jobs.enqueue(warranty.warn_job)
-    click.echo(f"runs auto-closed: {closed}  schedules: {planned}  warranty warnings: {warned}")
+    ended = jobs.enqueue(pulled_campaigns.restamp_ended)  # their tombstones reach the phones
+    click.echo(f"runs auto-closed: {closed}  schedules: {planned}  warranty warnings: {warned}"
+               f"  campaigns ended: {ended}")

@@ -6,7 +6,7 @@ from patrol_api.extensions import db
 from patrol_api.models import Site, User
 from patrol_api.models.media import MediaMetadata
 from patrol_api.models.patrols import ChecklistTemplate, Inspection
-from patrol_api.patrols import items, presence, templates
+from patrol_api.patrols import device_times, items, presence, templates
 
 
 def check_answers(template: ChecklistTemplate, answers: dict) -> None:
@@ -47,10 +47,12 @@ def _usable(template: ChecklistTemplate) -> None:
 
 
 def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
-           data: dict) -> Inspection:
+           data: dict, clock=None) -> Inspection:
     """Store an inspection with its failures and distances (data: answers, inspected_at,
-    position, photo_position, run_id, campaign_id)."""
+    position, photo_position, run_id, campaign_id); with a push's `clock`, inspected_at is a
+    device time."""
     _usable(template)
+    when = device_times.stamp(data["inspected_at"], clock)
     check_answers(template, data["answers"])
     photo = data.get("photo_position") or exif_position(data["answers"]) or {}
     measured = presence.measure(site, data.get("position"), photo)
@@ -58,7 +60,8 @@ def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
     inspection = Inspection(
         client_id=client_id, template_id=template.id, template_revision=template.revision,
         site_id=site.id, user_id=user.id, answers=data["answers"],
-        failures=failures(template, data["answers"]), inspected_at=data["inspected_at"],
+        failures=failures(template, data["answers"]), inspected_at=when.at,
+        inspected_at_device=when.device, clock_offset_ms=when.offset_ms, time_flags=when.flags,
         run_id=data.get("run_id"), campaign_id=data.get("campaign_id"),
         lat=position.get("lat"), lon=position.get("lon"), photo_lat=photo.get("lat"),
         photo_lon=photo.get("lon"), **measured)

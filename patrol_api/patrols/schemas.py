@@ -78,6 +78,13 @@ class RunSchema(ma.Schema):
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     auto_closed = fields.Boolean()
+    started_at_device = fields.DateTime(allow_none=True)
+    start_clock_offset_ms = fields.Integer(allow_none=True)
+    ended_at_device = fields.DateTime(allow_none=True)
+    end_clock_offset_ms = fields.Integer(allow_none=True)
+    time_flags = fields.List(fields.String())
+    duration_s = fields.Integer(allow_none=True)
+    area_id = fields.Integer(allow_none=True)
     track_points = fields.Function(lambda r: len(r.track))
     track_simplified = fields.List(fields.List(fields.Float()))
 

@@ -109,7 +109,10 @@ def month_metrics(month: str, filters: Filters = Filters(),
     parts = [_received(scope, start, end), _resolved(scope, start, end),
              _due(scope, start, due_end), _verification(scope, start, end),
              _backlog(scope, end), percentiles.times(scope, start, end)]
-    return [_row(month, dept, parts) for dept in departments(filters.kind)]
+    rows = [_row(month, dept, parts) for dept in departments(filters.kind)]
+    if filters.area_ids or filters.category_ids:  # only departments with work in that scope
+        rows = [row for row in rows if any(row[name] for name in COUNTS)]
+    return rows
 
 
 def _row(month: str, dept: Department, parts: list[dict]) -> dict:

@@ -14,9 +14,13 @@ def metric_rows(args: dict) -> list[dict]:
     """Metrics rows for every month of the range (facts refreshed first)."""
     refresh.refresh()
     chosen = filters(args)
-    last = args.get("to_month") or args.get("from_month") or months.current()
-    return [row for month in months.span(args.get("from_month") or last, last)
-            for row in metrics.month_metrics(month, chosen)]
+    return [row for month in month_range(args) for row in metrics.month_metrics(month, chosen)]
+
+
+def month_range(args: dict) -> list[str]:
+    """The months of `from`..`to`; `to` defaults to the current month, `from` to `to`."""
+    last = args.get("to_month") or months.current()
+    return months.span(args.get("from_month") or last, last)
 
 
 def live_tables(args: dict) -> dict:
@@ -25,3 +29,17 @@ def live_tables(args: dict) -> dict:
     tables = scoring.tables(metrics.month_metrics(args["month"], filters(args)))
     return {kind: rows for kind, rows in tables.items()
             if not args.get("kind") or kind == args["kind"]}
+
+
+def scope_label(args: dict) -> str:
+    """The filters in words for a chart or sheet title, e.g. ' · 본청 부서 · 도로'."""
+    from patrol_api.extensions import db
+    from patrol_api.models import Area, Category
+    from patrol_api.rankings.export import KIND_LABELS
+
+    parts = [KIND_LABELS[args["kind"]]] if args.get("kind") else []
+    for model, name in ((Area, "area_id"), (Category, "category_id")):
+        if args.get(name):
+            found = db.session.get(model, args[name])
+            parts.append(found.name_ko if found else f"{name}={args[name]}")
+    return "".join(f" · {part}" for part in parts)

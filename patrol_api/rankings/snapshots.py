@@ -66,3 +66,10 @@ def latest_of_year(year: int) -> list[RankingSnapshot]:
     for snapshot in listing(f"{year:04d}-01", f"{year:04d}-12"):
         found.setdefault(snapshot.month, snapshot)
     return [found[month] for month in sorted(found)]
+
+
+def latest(month: str) -> RankingSnapshot | None:
+    """The latest version of a month's snapshot, or None."""
+    return db.session.execute(sa.select(RankingSnapshot).where(
+        RankingSnapshot.month == month).order_by(RankingSnapshot.version.desc()).limit(1)
+    ).scalar()

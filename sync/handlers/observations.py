@@ -3,6 +3,7 @@
 Fields merge and conflict per unit: category_code, site_code, position (lat, lon and
 accuracy_m together: half of two positions is no position), note and photos (the list).
 """
+from patrol_api.findings import revision
 from patrol_api.models import Observation
 from patrol_api.models.base import utcnow
 from patrol_api.reference import geo
@@ -46,6 +47,7 @@ def update(batch, mutation) -> dict:
     data = schemas.load(schemas.ObservationUpdate(), mutation.data, "data")
     obs = _owned(batch, mutation)
     kept, lost = _merge(batch, mutation, obs, _units(data), _base(mutation, obs))
+    _finding_follows(batch, obs, kept)
     return _result("conflict" if lost else "applied", obs, kept, lost)
 
 
@@ -55,6 +57,8 @@ def delete(batch, mutation) -> dict:
     _base(mutation, obs)
     if obs.deleted_at is None:
         obs.deleted_at = utcnow()
+        batch.session.flush()
+        revision.observation_deleted(obs)
         batch.session.flush()
     return _result("applied", obs)
 
@@ -70,8 +74,17 @@ def _recreate(batch, mutation, obs: Observation, data: dict) -> dict:
         raise Rejected("duplicate_entity", "This entity_id is already used; generate a new "
                        "UUID for a new observation.", "entity_id")
     kept, lost = _merge(batch, mutation, obs, _units(data), base=1)
+    _finding_follows(batch, obs, kept)
     status = "conflict" if lost else ("applied" if kept else "already_applied")
     return _result(status, obs, kept, lost)
+
+
+def _finding_follows(batch, obs: Observation, kept) -> None:
+    """Its finding reacts to an applied change of category, site or position, in this
+    savepoint (see patrol_api.findings.revision for why not after commit)."""
+    if kept and obs.finding_id is not None:
+        revision.observation_edited(obs, kept)
+        batch.session.flush()
 
 
 def _owned(batch, mutation) -> Observation:

@@ -1,8 +1,9 @@
 """patrol_run.start|update|end, track.append, site_check.record, inspection.submit.
 
 The domain work is done by patrol_api.patrols; here mutation data is validated, phone ids
-are resolved, device times corrected and domain refusals turned into item rejections. A
-failing checklist item that names a category becomes an observation through
+are resolved, device times handed to the domain with the push's clock (runs, checks and
+inspections keep the raw device time, the offset and flags) and domain refusals turned into
+item rejections. A failing checklist item that names a category becomes an observation through
 observation.create, so the findings intake routes it like any other.
 """
 import uuid
@@ -87,9 +88,8 @@ def run_start(batch, mutation) -> dict:
             raise Rejected("duplicate_entity", "This entity_id is already used.", "entity_id")
         return _run_result("already_applied", existing)
     _campaign(batch, data.get("campaign_id"), "data.campaign_id")
-    data["started_at"] = batch.clock.correct(data["started_at"])
     with _refusals():
-        run = runs.start(batch.user, mutation.entity_id, data)
+        run = runs.start(batch.user, mutation.entity_id, data, batch.clock)
     return _run_result("applied", run)
 
 
@@ -108,7 +108,7 @@ def run_end(batch, mutation) -> dict:
     data = _load(data_schemas.RunEnd(), mutation)
     run = _led(batch, _run(batch, mutation.entity_id, mutation.seq))
     with _refusals():
-        runs.end(run, batch.clock.correct(data["ended_at"]))
+        runs.end(run, data["ended_at"], batch.clock)
     return _run_result("applied", run)
 
 
@@ -117,7 +117,7 @@ def track_append(batch, mutation) -> dict:
     data = _load(data_schemas.TrackAppend(), mutation)
     run = _led(batch, _run(batch, mutation.entity_id, mutation.seq))
     with _refusals():
-        runs.append_track(run, [list(point) for point in data["points"]])
+        runs.append_track(run, [list(point) for point in data["points"]], batch.clock)
     return _run_result("applied", run)
 
 
@@ -147,8 +147,7 @@ def site_check(batch, mutation) -> dict:
     site = _site(batch, data["site_code"])
     if data.get("run_id"):
         data["run_id"] = _run(batch, data["run_id"], mutation.seq).id
-    data["checked_at"] = batch.clock.correct(data["checked_at"])
-    check = checks.record(batch.user, mutation.entity_id, site, data)
+    check = checks.record(batch.user, mutation.entity_id, site, data, batch.clock)
     return {"status": "applied", "entity_id": check.client_id,
             "far_from_site": check.far_from_site, "distance_m": check.distance_m}
 
@@ -171,10 +170,9 @@ def inspection_submit(batch, mutation) -> dict:
     _campaign(batch, data.get("campaign_id"), "data.campaign_id")
     if data.get("run_id"):
         data["run_id"] = _run(batch, data["run_id"], mutation.seq).id
-    device_time = data["inspected_at"]
     with _refusals():
-        inspection = inspections.record(batch.user, mutation.entity_id, template, site, {
-            **data, "inspected_at": batch.clock.correct(device_time)})
+        inspection = inspections.record(batch.user, mutation.entity_id, template, site, data,
+                                        batch.clock)
     _raise_observations(batch, mutation, inspection, template, site, data)
     return {"status": "applied", "entity_id": inspection.client_id,
             "failures": inspection.failures, "far_from_site": inspection.far_from_site}

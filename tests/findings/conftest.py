@@ -19,6 +19,7 @@ from patrol_api.models import (
     Site,
 )
 from patrol_api.reference.geo import bounds_columns, parse_polygon
+from tests.findings.servers import SmtpServer
 
 SPOT = (37.5250, 126.9250)  # 여의동
 SQUARE = {"type": "Polygon", "coordinates": [[
@@ -146,3 +147,14 @@ def observe(world, reporter, clock):
         db.session.commit()
         return obs
     return factory
+
+
+@pytest.fixture
+def smtp(app):
+    """An SMTP sink the app sends its notification emails to."""
+    server = SmtpServer()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port)
+    yield server
+    app.config.update(SMTP_HOST=None, SMTP_PORT=None)
+    server.shutdown()
+    server.server_close()

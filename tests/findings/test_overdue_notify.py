@@ -12,7 +12,7 @@ from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import FindingEvent, Notification
 from tests.findings.conftest import SPOT, offset
 from tests.findings.helpers import act, consistent, reload, take
-from tests.findings.servers import HookServer, SmtpServer
+from tests.findings.servers import HookServer
 
 
 def kst(*args) -> datetime:
@@ -77,16 +77,6 @@ def test_reminder_once_before_the_resolve_date(observe, clock, staff):
     assert overdue.mark_overdue(kst(2026, 11, 26, 14, 30))["reminded"] == 1
     assert overdue.mark_overdue(kst(2026, 11, 26, 15, 0))["reminded"] == 0
     assert reload(finding).reminded_due_at == finding.resolve_due_at
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port)
-    yield server
-    app.config.update(SMTP_HOST=None, SMTP_PORT=None)
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

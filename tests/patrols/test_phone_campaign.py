@@ -18,6 +18,7 @@ API = "/api/v1"
 @pytest.fixture
 def phone(client, make_user):
     user, _ = make_user(Role.PATROL_OFFICER)
+    user.team = "A"  # the campaign's team: only its members pull the campaign
     device = devices.register(user, {"client_uid": f"phone-{user.id}", "platform": "android"})
     raw = tokens.issue(user, device, timedelta(days=1))
     db.session.commit()

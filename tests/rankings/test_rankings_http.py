@@ -84,3 +84,88 @@ def test_snapshot_xlsx_has_a_sheet_per_kind(client, manager):
     sheet = book["본청 부서"]
     assert sheet["A2"].value == "순위" and sheet.page_setup.orientation == "landscape"
     assert {sheet.cell(row, 5).value for row in (3, 4)} == {"clean", "road"}
+
+
+def test_metrics_xlsx_is_formatted_for_printing(client, manager):
+    openpyxl = pytest.importorskip("openpyxl")
+    build()
+    answer = client.get("/api/v1/rankings/metrics.xlsx?from=2026-09&to=2026-10"
+                        "&kind=headquarters", headers=manager)
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.data))["월별 지표"]
+    assert sheet["A1"].value.startswith("2026-09 ~ 2026-10") and "본청 부서" in sheet["A1"].value
+    headers = [cell.value for cell in sheet[2]]
+    assert headers[:5] == ["월", "부서코드", "부서명", "구분", "접수"]
+    assert sheet.print_title_rows == "$2:$2" and sheet.page_setup.orientation == "landscape"
+    rows = {(row[0], row[1]): dict(zip(headers, row, strict=True))
+            for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
+                         ("2026-10", "road")}
+    road = rows[("2026-10", "road")]
+    assert (road["접수"], road["기한내처리율"], road["구분"]) == (4, 0.6667, "본청 부서")
+    rate_column = headers.index("기한내처리율") + 1
+    assert sheet.cell(3, rate_column).number_format == "0.0%"
+    assert sheet.column_dimensions["C"].width == 18
+
+
+def _other_category_and_area(departments) -> tuple[int, int]:
+    """Add a building-violation finding in 여의동 for clean (October); (category, area) ids."""
+    from scenario import finding, kst
+
+    from patrol_api.extensions import db
+    from patrol_api.models import Area, Category
+
+    building = Category(code="building", name_ko="건축", name_en="Buildings", group="building",
+                        ack_hours=8, resolve_days=10)
+    area = Area(code="yeoui", name_ko="여의동", name_en="Yeoui-dong", geometry={},
+                min_lat=37.5, min_lon=126.9, max_lat=37.6, max_lon=127.0)
+    db.session.add_all([building, area])
+    db.session.flush()
+    row = finding(building, 8, [
+        ("routed", departments["clean"], kst(10, 5, 10), "assigned",
+         {"resolve_due_at": kst(10, 20, 18)}),
+        ("resolve", departments["clean"], kst(10, 14, 10), "resolved", None)])
+    row.area_id = area.id
+    db.session.commit()
+    return building.id, area.id
+
+
+def _received(client, headers, query) -> dict:
+    """{department_code: received} of October's metrics with a filter query."""
+    answer = client.get(f"/api/v1/rankings/metrics?from=2026-10&to=2026-10&{query}",
+                        headers=headers)
+    assert answer.status_code == 200, answer.json
+    return {row["department_code"]: row["received"] for row in answer.json}
+
+
+def test_category_area_and_kind_filters(client, manager):
+    from patrol_api.models import Category
+
+    departments = build()
+    building, area = _other_category_and_area(departments)
+    road = Category.query.filter_by(code="road").one().id
+    assert _received(client, manager, "") == {"clean": 3, "road": 4, "dong1": 1}
+    assert _received(client, manager, f"category_id={road}") == {
+        "clean": 2, "road": 4, "dong1": 1}
+    # a filter leaves out the departments with nothing in its scope
+    assert _received(client, manager, f"category_id={building}") == {"clean": 1}
+    assert _received(client, manager, f"area_id={area}") == {"clean": 1}
+    assert _received(client, manager, f"area_id={area}&kind=dong_office") == {}
+    tables = client.get(f"/api/v1/rankings?month=2026-10&category_id={building}",
+                        headers=manager).json
+    assert [row["department_code"] for row in tables["headquarters"]] == ["clean"]
+    assert tables["dong_office"] == []
+
+
+def test_from_alone_runs_to_the_current_month(client, manager):
+    from patrol_api.rankings import months
+
+    build()
+    year, month = months.parse(months.current())
+    first = f"{year - (month <= 2):04d}-{(month - 3) % 12 + 1:02d}"  # two months back
+    answer = client.get(f"/api/v1/rankings/metrics?from={first}&kind=headquarters",
+                        headers=manager)
+    assert answer.status_code == 200, answer.json
+    assert sorted({row["month"] for row in answer.json}) == [
+        first, *months.span(first, months.current())[1:]]
+    assert len({row["month"] for row in answer.json}) == 3

@@ -11,6 +11,7 @@ from patrol_api.extensions import db
 from patrol_api.models import Observation
 from patrol_api.models.base import utcnow
 from sync import tombstones
+from sync.exits import FindingExit
 
 
 def _page(response) -> dict:
@@ -25,7 +26,8 @@ def test_a_full_pull_has_the_reference_data_and_own_observations_in_seq_order(ph
     seqs = [c["seq"] for c in changes]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     kinds = {c["kind"] for c in changes}
-    assert kinds == {"areas", "categories", "facility-types", "sites", "observations"}
+    assert kinds == {"areas", "categories", "facility-types", "sites", "observations",
+                     "findings"}  # the finding of the own observation
     mine = observations_of(changes)[create["entity_id"]]
     assert (mine["note"], mine["fate"], mine["complete"]) == (
         create["data"]["note"], "coordination", True)  # no routing rule: coordination
@@ -71,9 +73,11 @@ def test_deletes_travel_as_tombstones(phone):
     phone.one(create)
     phone.pull_all()
     phone.one(phone.delete(create["entity_id"]))
-    [change] = phone.pull_all()
-    assert (change["kind"], change["op"], change["id"], change["record"]) == (
+    gone, finding = phone.pull_all()
+    assert (gone["kind"], gone["op"], gone["id"], gone["record"]) == (
         "observations", "delete", create["entity_id"], None)
+    # the finding held only through that observation leaves the phone with it
+    assert (finding["kind"], finding["op"], finding["seq"]) == ("findings", "delete", gone["seq"])
 
 
 def test_a_cursor_older_than_the_purged_tombstones_must_resync(phone):
@@ -84,7 +88,9 @@ def test_a_cursor_older_than_the_purged_tombstones_must_resync(phone):
     phone.pushed([phone.delete(old["entity_id"])])
     current = phone.pull_all() and phone.cursor
     assert tombstones.purge(days=90) == 0  # too recent
-    assert tombstones.purge(days=90, now=utcnow() + timedelta(days=91)) == 1
+    exits = db.session.execute(sa.select(sa.func.count()).select_from(FindingExit)).scalar()
+    assert exits >= 1  # the deleted observation left its finding
+    assert tombstones.purge(days=90, now=utcnow() + timedelta(days=91)) == 1 + exits
     gone = phone.pull(stale)
     assert (gone.status_code, gone.get_json()["code"]) == (410, "full_resync_required")
     assert phone.pull(current).status_code == 200  # saw the delete before the purge
@@ -146,3 +152,19 @@ def test_pulled_and_pushed_records_are_the_observation_record(phone):
     changed_later = {"version", "change_seq", "fate", "fate_reason", "finding_id", "updated_at"}
     assert {k: v for k, v in record.items() if k not in changed_later} == {
         k: v for k, v in stored.items() if k not in changed_later}
+
+
+def test_database_rendered_records_keep_whole_seconds_and_every_float_digit(phone):
+    """The database writes observation JSON: times and floats read back exactly."""
+    from sync.records import observation_record
+
+    create = phone.create(recorded_at="2026-11-22T09:00:00+09:00", lat=37.523456789012345,
+                          lon=126.92512345678901, accuracy_m=0.1, note='따옴표 " \\ 줄\n바꿈')
+    phone.one(create)
+    pulled = observations_of(phone.pull_all())[create["entity_id"]]
+    db.session.expire_all()
+    obs = db.session.execute(sa.select(Observation).where(
+        Observation.client_id == create["entity_id"])).scalar_one()
+    assert pulled == observation_record(obs)
+    assert (pulled["recorded_at_device"], pulled["lat"], pulled["note"]) == (
+        "2026-11-22T00:00:00+00:00", 37.523456789012345, create["data"]["note"])

@@ -1,0 +1,186 @@
+"""Charts for the monthly report: SVG parsed as XML (labels, series), PNG size, no-font error."""
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from PIL import Image
+from scenario import build
+
+from patrol_api.auth.roles import Role
+from patrol_api.rankings import charts, fonts
+
+SVG = "{http://www.w3.org/2000/svg}"
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture
+def manager(make_user):
+    """Authorization header of a manager."""
+    return make_user(Role.MANAGER)[1]
+
+
+@pytest.fixture
+def korean_font(ctx):
+    """Skip where no Korean font is installed (scripts/test installs fonts-nanum)."""
+    if fonts.korean_family() is None:
+        pytest.skip("no Korean font installed (apt-get install fonts-nanum)")
+
+
+def _svg(answer) -> ET.Element:
+    """The parsed SVG of a chart response."""
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert answer.mimetype == "image/svg+xml"
+    return ET.fromstring(answer.data)  # noqa: S314 - our own server's SVG
+
+
+def _texts(root: ET.Element) -> str:
+    """All text of the SVG (text kept as text, not paths)."""
+    return " ".join("".join(node.itertext()) for node in root.iter(f"{SVG}text"))
+
+
+def _groups(root: ET.Element, prefix: str) -> list[str]:
+    """Ids of the SVG groups whose id starts with prefix."""
+    return [node.get("id") for node in root.iter(f"{SVG}g")
+            if (node.get("id") or "").startswith(prefix)]
+
+
+def _png_size(answer) -> tuple[int, int]:
+    """Pixel size of a PNG response."""
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert answer.mimetype == "image/png" and answer.data[:8] == b"\x89PNG\r\n\x1a\n"
+    return Image.open(io.BytesIO(answer.data)).size
+
+
+def test_on_time_trend_svg_has_a_line_per_department_with_data(client, manager):
+    build()
+    root = _svg(client.get("/api/v1/rankings/charts/on-time-trend?from=2026-09&to=2026-10"
+                           "&format=svg", headers=manager))
+    # September: nothing due for anyone but road (F5); October: road, clean, dong1 have due items.
+    assert sorted(_groups(root, "series-")) == ["series-clean", "series-dong1", "series-road"]
+    text = _texts(root)
+    assert "부서별 기한내 처리율 추이" in text and "On-time rate" in text
+    assert {"road과", "clean과", "dong1과", "2026-09", "2026-10"} <= set(text.split())
+
+
+def test_trend_kind_filter_and_accept_header(client, manager):
+    build()
+    answer = client.get("/api/v1/rankings/charts/on-time-trend?from=2026-10&to=2026-10"
+                        "&kind=dong_office", headers={**manager, "Accept": "image/svg+xml"})
+    root = _svg(answer)
+    assert _groups(root, "series-") == ["series-dong1"]
+    assert "동 주민센터" in _texts(root)
+
+
+def test_backlog_svg_has_a_bar_series_per_month(client, manager):
+    build()
+    root = _svg(client.get("/api/v1/rankings/charts/backlog?from=2026-09&to=2026-10",
+                           headers=manager))
+    # only road has backlog (F5, open since September, counted at the end of October)
+    assert sorted(_groups(root, "series-")) == ["series-2026-09-road", "series-2026-10-road"]
+    text = _texts(root)
+    assert "부서별 장기 미처리" in text and "Backlog" in text and "road과" in text
+    assert "없는 부서 2곳 생략" in text and "clean과" not in text
+
+
+def test_ranking_table_svg_lists_both_kinds(client, manager, ctx, monkeypatch):
+    monkeypatch.setitem(ctx.config, "RANKING_MIN_VOLUME", 2)
+    build()
+    root = _svg(client.get("/api/v1/rankings/charts/ranking-table?month=2026-10",
+                           headers=manager))
+    assert _groups(root, "ranking-table-") == ["ranking-table-headquarters",
+                                               "ranking-table-dong_office"]
+    text = _texts(root)
+    assert "본청 부서" in text and "동 주민센터" in text and "순위" in text
+    assert "71.67" in text and "60.73" in text and "66.7%" in text  # clean, road; road on time
+    assert "제외 · n/a" in text  # dong1, one item due: listed, not ranked
+
+
+@pytest.mark.usefixtures("korean_font")
+def test_ranking_table_png_size_follows_the_rows(client, manager):
+    build()
+    answer = client.get("/api/v1/rankings/charts/ranking-table?month=2026-10"
+                        "&kind=headquarters&format=png", headers=manager)
+    width, height = _png_size(answer)
+    expected = charts.table_size({"headquarters": [{}, {}]})  # road and clean
+    assert (width, height) == (round(expected[0] * charts.DPI),
+                               round(expected[1] * charts.DPI))
+
+
+@pytest.mark.usefixtures("korean_font")
+def test_png_charts_have_the_report_size(client, manager):
+    build()
+    for name in ("on-time-trend", "backlog"):
+        answer = client.get(f"/api/v1/rankings/charts/{name}?from=2026-09&to=2026-10",
+                            headers={**manager, "Accept": "image/png"})
+        assert _png_size(answer) == (charts.WIDTH_IN * charts.DPI, charts.HEIGHT_IN * charts.DPI)
+
+
+def test_snapshot_chart(client, manager):
+    build()
+    made = client.post("/api/v1/rankings/snapshots", json={"month": "2026-10"}, headers=manager)
+    root = _svg(client.get(f"/api/v1/rankings/snapshots/{made.json['snapshot_id']}/chart",
+                           headers=manager))
+    assert len(_groups(root, "ranking-table-")) == 2 and "확정 v1" in _texts(root)
+
+
+def test_png_without_korean_font_is_a_structured_error(client, manager, monkeypatch):
+    monkeypatch.setattr(fonts, "korean_family", lambda: None)
+    answer = client.get("/api/v1/rankings/charts/backlog?format=png", headers=manager)
+    assert answer.status_code == 503
+    assert answer.json["code"] == "chart_font_missing" and answer.json["field"] == "format"
+    svg = client.get("/api/v1/rankings/charts/backlog?format=svg", headers=manager)
+    assert svg.status_code == 200 and "NanumGothic" in svg.get_data(as_text=True)
+
+
+def test_configured_font_without_hangul_is_not_used(ctx, monkeypatch):
+    from matplotlib import get_data_path
+
+    monkeypatch.setitem(ctx.config, "RANKING_CHART_FONT",
+                        f"{get_data_path()}/fonts/ttf/DejaVuSans.ttf")
+    assert fonts.korean_family() is None
+
+
+def test_bad_format_is_422(client, manager):
+    answer = client.get("/api/v1/rankings/charts/backlog?format=gif", headers=manager)
+    assert answer.status_code == 422 and answer.json["field"] == "format"
+
+
+def test_viewer_reads_charts_officer_does_not(client, make_user):
+    viewer, officer = make_user(Role.VIEWER)[1], make_user(Role.PATROL_OFFICER)[1]
+    url = "/api/v1/rankings/charts/on-time-trend?format=svg"
+    assert client.get(url, headers=viewer).status_code == 200
+    assert client.get(url, headers=officer).status_code == 403
+
+
+def _row(month, code, on_time_rate=None, backlog=0):
+    return {"month": month, "department_code": code, "department_name": f"{code}과",
+            "on_time_rate": on_time_rate, "backlog": backlog}
+
+
+def test_trend_values_are_percentages_with_gaps():
+    from matplotlib.figure import Figure
+
+    months = ["2026-09", "2026-10", "2026-11"]
+    rows = [_row("2026-09", "a", 0.5), _row("2026-10", "a"), _row("2026-11", "a", 0.6667),
+            *(_row(month, "b") for month in months)]  # b: nothing due, no line
+    figure = Figure()
+    charts.on_time_trend(rows, months)(figure)
+    (line,) = figure.axes[0].get_lines()
+    assert line.get_gid() == "series-a" and line.get_label() == "a과"
+    assert str([float(value) for value in line.get_ydata()]) == "[50.0, nan, 66.67]"
+
+
+def test_backlog_bars_are_the_last_month_and_markers_the_first():
+    from matplotlib.figure import Figure
+
+    months = ["2026-09", "2026-10", "2026-11"]
+    rows = [_row("2026-09", "a", backlog=4), _row("2026-11", "a", backlog=1),
+            _row("2026-10", "b", backlog=9), _row("2026-11", "c", backlog=3)]
+    figure = Figure()
+    charts.backlog(rows, months)(figure)
+    ax = figure.axes[0]
+    bars = {patch.get_gid(): patch.get_width() for patch in ax.patches}
+    assert bars == {"series-2026-11-c": 3, "series-2026-11-a": 1}  # b: none at either end
+    markers = {line.get_gid(): line.get_xdata()[0] for line in ax.get_lines()}
+    assert markers == {"series-2026-09-c": 0, "series-2026-09-a": 4}
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["c과", "a과"]
