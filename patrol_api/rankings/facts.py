@@ -2,11 +2,15 @@
 
 A stint starts when a department receives the finding (routing or assignment, a transfer to
 it, a reopening) and ends when it resolves it or loses it (transfer, reassignment, rejection,
-merge). Business durations exclude the business time spent on hold.
+merge, withdrawal). Business durations exclude the business time spent on hold. A rejection
+is the department's (`reject`) unless a manager or an admin took it (`manager_reject`); a
+finding closed because its reporters withdrew every observation ends as `withdrawn`.
 """
 from datetime import datetime
 
-ENDINGS = {"transfer": "transfer", "reject": "reject", "merge": "merge"}
+ENDINGS = {"transfer": "transfer", "reject": "reject", "merge": "merge",
+           "withdrawn": "withdrawn"}
+OVERRULING_ROLES = ("manager", "admin")
 REOPENS = ("fail_verification", "reopen")
 ACKS = ("acknowledge", "start")
 OPENERS = ("routed", "assign")
@@ -93,11 +97,19 @@ def _other(walk: Walk, event) -> None:
     elif kind == "resume":
         walk._close_hold(event.at)
     elif kind in ENDINGS:
-        walk.end(event.at, ENDINGS[kind])
+        walk.end(event.at, _ending(event))
     elif kind in OPENERS and event.department_id is not None and (
             cur is None or cur["department_id"] != event.department_id):
         walk.end(event.at, "reassign")
         walk.open(event, "routed")
+
+
+def _ending(event) -> str:
+    """The end kind of an ending event: a manager's rejection is not the department's."""
+    if event.kind == "reject" and getattr(event, "actor_role", None) in OVERRULING_ROLES:
+        return "manager_reject"
+    return ENDINGS[event.kind]
+
 
 STEPS = {"resolve": _resolve, "verify": _verify, "transfer": _transfer,
          "fail_verification": _reopen, "reopen": _reopen}

@@ -1,17 +1,22 @@
-"""Monthly metrics per department, aggregated by the database over the stint facts."""
+"""Monthly metrics per department, aggregated by the database over the stint facts.
+
+A stint on hold at the computation time whose hold began before its due date is not due:
+the hold pauses the deadline (on resume the due date moves later by the whole hold).
+"""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from patrol_api.extensions import db
-from patrol_api.models import Department
+from patrol_api.findings import lifecycle as lc
+from patrol_api.models import Department, Finding
 from patrol_api.models import RankingFact as F
 from patrol_api.models.base import utcnow
 from patrol_api.rankings import months, percentiles, settings
 
-COUNTS = ("received", "transferred", "resolved", "reopened", "due", "on_time", "verified",
-          "failed", "backlog")
+COUNTS = ("received", "transferred", "rejected", "resolved", "reopened", "due", "on_time",
+          "verified", "failed", "backlog")
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,11 @@ def _grouped(scope: list, where, *columns) -> dict:
 
 
 def _received(scope, start, end) -> dict:
-    """Received (new work, not reopenings) and transferred away."""
+    """Received (new work, not reopenings), transferred away and rejected by the department."""
     return _grouped(scope, sa.and_(_within(F.received_at, start, end), F.origin != "reopen"),
                     sa.func.count().label("received"),
-                    _count(F.end_kind == "transfer").label("transferred"))
+                    _count(F.end_kind == "transfer").label("transferred"),
+                    _count(F.end_kind == "reject").label("rejected"))
 
 
 def _resolved(scope, start, end) -> dict:
@@ -69,11 +75,20 @@ def _resolved(scope, start, end) -> dict:
                     sa.func.avg(sa.case((ratio > 2, 2.0), else_=ratio)).label("relative_time"))
 
 
+def paused():
+    """SQL: the stint is open and on hold now, held since before its due date, and the hold
+    moves that date (a warranty deadline never moves)."""
+    held = sa.exists().where(Finding.id == F.finding_id, Finding.state == lc.ON_HOLD,
+                             Finding.held_since < F.due_at,
+                             sa.func.coalesce(Finding.due_reason, "") != "warranty_end")
+    return sa.and_(F.resolved_at.is_(None), F.ended_at.is_(None), held)
+
+
 def _due(scope, start, end) -> dict:
-    """Due in the month (up to now) and kept by this department: on time or late."""
+    """Due in the month (up to now), kept by this department and not paused: on time or late."""
     on_time = sa.and_(F.resolved_at.is_not(None), F.resolved_at <= F.due_at)
-    return _grouped(scope, sa.and_(_within(F.due_at, start, end), F.end_kind.is_(None)),
-                    sa.func.count().label("due"), _count(on_time).label("on_time"))
+    kept = sa.and_(_within(F.due_at, start, end), F.end_kind.is_(None), sa.not_(paused()))
+    return _grouped(scope, kept, sa.func.count().label("due"), _count(on_time).label("on_time"))
 
 
 def _verification(scope, start, end) -> dict:
@@ -139,4 +154,5 @@ def rates(row: dict) -> dict:
     return {"on_time_rate": _rate(row["on_time"], row["due"]),
             "reopen_rate": _rate(row["reopened"], row["resolved"]),
             "transfer_rate": _rate(row["transferred"], row["received"]),
+            "rejection_rate": _rate(row["rejected"], row["received"]),
             "verification_pass_rate": _rate(row["verified"], row["verified"] + row["failed"])}

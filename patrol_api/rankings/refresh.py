@@ -14,7 +14,9 @@ from patrol_api.findings import deadlines
 from patrol_api.models import Finding, FindingEvent, RankingFact, SequenceCounter
 from patrol_api.rankings import facts
 
-WATERMARK = "ranking_facts"
+# Renamed whenever the cut of events into stints changes (2: withdrawals and managers'
+# rejections end stints): the new row starts at 0, so the next refresh re-cuts every finding.
+WATERMARK = "ranking_facts_2"
 BATCH = 500
 
 

@@ -18,7 +18,8 @@ def components(row: dict) -> dict:
             "speed": None if relative is None else 1 - min(relative, 2.0) / 2,
             "reopen": inverse(row["reopen_rate"]),
             "verification": row["verification_pass_rate"],
-            "transfer": inverse(row["transfer_rate"])}
+            "transfer": inverse(row["transfer_rate"]),
+            "rejection": inverse(row.get("rejection_rate"))}
 
 
 def score(row: dict, weights: dict) -> float | None:

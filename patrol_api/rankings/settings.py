@@ -3,7 +3,7 @@ from flask import current_app
 
 DEFAULTS = {
     "RANKING_WEIGHTS": {"on_time": 0.4, "speed": 0.25, "reopen": 0.15,
-                        "verification": 0.1, "transfer": 0.1},
+                        "verification": 0.1, "transfer": 0.1, "rejection": 0.1},
     "RANKING_MIN_VOLUME": 5,
     "RANKING_REOPEN_WINDOW_DAYS": 30,
     "RANKING_BACKLOG_DAYS": 30,
@@ -11,7 +11,7 @@ DEFAULTS = {
     "RANKING_AWARD_EXCELLENT": 5,
     "RANKING_AWARD_MIN_MONTHS": 6,
 }
-FORMULA_VERSION = "2026.1"
+FORMULA_VERSION = "2026.2"  # .2: open holds pause due dates; rejection rate; withdrawals
 
 
 def get(name: str):

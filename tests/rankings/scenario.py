@@ -31,12 +31,13 @@ def category() -> Category:
     return cat
 
 
-def finding(cat: Category, number: int, events: list[tuple]) -> Finding:
-    """A finding with its events: (kind, department, at, to_state, data)."""
+def finding(cat: Category, number: int, events: list[tuple], **columns) -> Finding:
+    """A finding with its events: (kind, department, at, to_state, data); `columns` set what
+    the projection of those events would (e.g. state and held_since of a finding on hold)."""
     first = events[0][2]
     row = Finding(reference=f"F-2026-{number:06d}", category_id=cat.id, lat=37.5, lon=126.9,
-                  cell_key=1, first_seen_at=first, last_seen_at=first, state="assigned",
-                  event_count=len(events))
+                  cell_key=1, first_seen_at=first, last_seen_at=first,
+                  **{"state": "assigned", **columns}, event_count=len(events))
     db.session.add(row)
     db.session.flush()
     for seq, (kind, dept, at, to_state, data) in enumerate(events, start=1):
@@ -89,5 +90,12 @@ def build() -> dict:
         ("resolve", clean, kst(10, 20, 10), "resolved", None),
         ("verify", clean, kst(10, 21, 10), "verified", None),
         ("reopen", clean, kst(11, 20, 10), "reopened", {due: kst(11, 25, 18)})])
+    finding(cat, 8, [  # on hold across its due date and the month end: paused, not late
+        ("routed", clean, kst(10, 27, 10), "assigned", {due: kst(10, 30, 18)}),
+        ("hold", clean, kst(10, 28, 10), "on_hold", None)],
+        state="on_hold", held_since=kst(10, 28, 10))
+    finding(cat, 9, [  # rejected by clean after its due date: not due, but a rejection
+        ("routed", clean, kst(10, 19, 9), "assigned", {due: kst(10, 22, 18)}),
+        ("reject", clean, kst(10, 26, 10), "rejected", None)], state="rejected")
     db.session.commit()
     return {"road": road, "clean": clean, "dong1": dong}

@@ -91,7 +91,7 @@ def test_ranking_table_svg_lists_both_kinds(client, manager, ctx, monkeypatch):
                                                "ranking-table-dong_office"]
     text = _texts(root)
     assert "본청 부서" in text and "동 주민센터" in text and "순위" in text
-    assert "71.67" in text and "60.73" in text and "66.7%" in text  # clean, road; road on time
+    assert "71.97" in text and "64.30" in text and "66.7%" in text  # clean, road; road on time
     assert "제외 · n/a" in text  # dong1, one item due: listed, not ranked
 
 

@@ -18,6 +18,7 @@ from patrol_api.models import (
     Observation,
     RankingFact,
     RoutingRule,
+    User,
 )
 from patrol_api.rankings import refresh
 
@@ -83,7 +84,9 @@ def test_engine_events_give_business_times_without_holds(ctx, make_user, clock):
     _act(manager, finding, "hold", clock, 2, reason="weather")          # Mon 12:00
     _act(manager, finding, "resume", clock, 24)                         # Tue 10:00
     _act(manager, finding, "resolve", clock, 26, evidence=_photo())     # Tue 12:00
-    _act(manager, finding, "verify", clock, 27)
+    author = db.session.get(User, db.session.execute(sa.select(Observation.user_id)).scalar())
+    _act(author, finding, "verify", clock, 27,  # the reporting officer checks the fix there
+         position={"lat": SPOT[0], "lon": SPOT[1]})
     refresh.refresh()
     fact = db.session.execute(sa.select(RankingFact)).scalar_one()
     db.session.expire_all()
@@ -92,3 +95,25 @@ def test_engine_events_give_business_times_without_holds(ctx, make_user, clock):
     assert fact.resolve_s == 4 * 3600  # Mon 10-12, Tue 10-12; on hold Mon 13-18, Tue 9-10
     assert fact.due_at == stored.resolve_due_at and fact.resolved_at <= fact.due_at
     assert fact.verified_at is not None and fact.expected_resolve_s == 3 * 8 * 3600
+
+
+def _november(dept) -> dict:
+    """The department's November metrics computed at the end of the month."""
+    from patrol_api.rankings import metrics
+
+    refresh.refresh()
+    rows = metrics.month_metrics("2026-11", as_of=datetime(2026, 11, 30, 12, tzinfo=UTC))
+    return next(row for row in rows if row["department_id"] == dept.id)
+
+
+def test_engine_hold_open_over_the_due_date_is_not_late(ctx, make_user, clock):
+    dept, cat = _world()
+    finding = _finding(make_user, cat)                                  # due Thu 11-26 18:00
+    staff = make_user(Role.MANAGER)[0]
+    _act(staff, finding, "hold", clock, 25, reason="other_agency")     # Tue 11-24 11:00
+    assert _november(dept)["due"] == 0  # still on hold on 11-30: the deadline is paused
+    _act(staff, finding, "resume", clock, 24 * 7 + 1)                  # Mon 11-30 11:00
+    stored = db.session.get(Finding, finding.id)
+    # on hold Tue 11-24 11:00 to Mon 11-30 11:00: 7 + 8 + 8 + 8 + 2 = 33 business hours
+    assert stored.resolve_due_at == datetime(2026, 12, 2, 9, tzinfo=UTC)  # Wed 12-02 18:00
+    assert _november(dept)["due"] == 0  # the moved due date is in December

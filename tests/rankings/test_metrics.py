@@ -1,8 +1,11 @@
 """Monthly metrics on the crafted October, against hand-computed values."""
 import pytest
-from scenario import build, kst
+import sqlalchemy as sa
+from scenario import build, finding, kst
 
+from patrol_api.extensions import db
 from patrol_api.findings.calendar import BusinessCalendar
+from patrol_api.models import Category, RankingFact
 from patrol_api.rankings import facts, metrics, refresh
 
 AS_OF = kst(11, 22, 12)
@@ -41,7 +44,7 @@ def test_road_business_times_exclude_holidays_and_holds(october):
 
 def test_clean_late_after_transfer_and_reopen_outside_window(october):
     clean = october["clean"]
-    assert (clean["received"], clean["resolved"], clean["due"], clean["on_time"]) == (2, 2, 2, 1)
+    assert (clean["received"], clean["resolved"], clean["due"], clean["on_time"]) == (4, 2, 2, 1)
     assert clean["reopened"] == 0 and clean["verification_pass_rate"] == 1.0
     assert (clean["ack_p50_s"], clean["ack_p90_s"]) == (3600, 7200)
     assert (clean["resolve_p50_s"], clean["resolve_p90_s"]) == (3600, 111600)
@@ -71,11 +74,71 @@ def test_refresh_is_incremental(october):
 
 
 def test_stints_of_a_transfer():
-    class Event:
-        def __init__(self, kind, dept, at, data=None):
-            self.kind, self.department_id, self.at, self.data = kind, dept, at, data or {}
-            self.to_state = None
-    cut = facts.stints([Event("routed", 1, kst(10, 13, 9), {"resolve_due_at": kst(10, 16, 18)}),
-                        Event("transfer", 2, kst(10, 13, 11))], BusinessCalendar())
+    cut = facts.stints([_Event("routed", 1, kst(10, 13, 9), {"resolve_due_at": kst(10, 16, 18)}),
+                        _Event("transfer", 2, kst(10, 13, 11))], BusinessCalendar())
     assert [(s["department_id"], s["origin"], s["end_kind"]) for s in cut] == [
         (1, "routed", "transfer"), (2, "transfer", None)]
+
+
+def test_a_hold_open_across_the_due_date_pauses_it(october):
+    clean = october["clean"]
+    assert (clean["due"], clean["on_time"], clean["on_time_rate"]) == (2, 1, 0.5)  # not F8
+    held = db.session.execute(sa.select(RankingFact).where(
+        RankingFact.due_at == kst(10, 30, 18))).scalar_one()
+    assert held.resolved_at is None and held.end_kind is None  # due 10-30, open, yet not late
+
+
+def _held(departments, number, due_reason=None, held=None):
+    """A clean finding received 10-13, due 10-16 18:00, on hold since `held`."""
+    cat = db.session.execute(sa.select(Category)).scalar_one()
+    held = held or kst(10, 20, 10)
+    finding(cat, number, [
+        ("routed", departments["clean"], kst(10, 13, 9), "assigned",
+         {"resolve_due_at": kst(10, 16, 18), "due_reason": due_reason}),
+        ("hold", departments["clean"], held, "on_hold", None)],
+        state="on_hold", held_since=held, due_reason=due_reason)
+    db.session.commit()
+    refresh.refresh()
+    rows = metrics.month_metrics("2026-10", as_of=AS_OF)
+    return next(row for row in rows if row["department_code"] == "clean")
+
+
+def test_a_hold_begun_after_the_due_date_leaves_it_late(ctx):
+    clean = _held(build(), 30)  # overdue since 10-16 18:00, held on 10-20
+    assert (clean["due"], clean["on_time"]) == (3, 1)
+
+
+def test_a_hold_never_moves_a_warranty_deadline(ctx):
+    clean = _held(build(), 31, due_reason="warranty_end", held=kst(10, 14, 10))
+    assert (clean["due"], clean["on_time"]) == (3, 1)
+
+
+def test_a_hold_before_the_due_date_takes_the_item_out_of_due(ctx):
+    clean = _held(build(), 32, held=kst(10, 14, 10))
+    assert (clean["due"], clean["on_time"]) == (2, 1)
+
+
+def test_rejection_rate(october):
+    clean, road = october["clean"], october["road"]
+    assert (clean["rejected"], clean["received"], clean["rejection_rate"]) == (1, 4, 0.25)
+    assert (road["rejected"], road["rejection_rate"]) == (0, 0.0)
+    assert october["dong1"]["rejection_rate"] == 0.0
+
+
+class _Event:
+    def __init__(self, kind, dept, at, data=None, role=None):
+        self.kind, self.department_id, self.at, self.data = kind, dept, at, data or {}
+        self.to_state, self.actor_role = None, role
+
+
+def test_stints_end_by_rejection_overruling_and_withdrawal():
+    routed = _Event("routed", 1, kst(10, 13, 9), {"resolve_due_at": kst(10, 16, 18)})
+    cut = {role: facts.stints([routed, _Event("reject", 1, kst(10, 14, 9), role=role)],
+                              BusinessCalendar())[0]["end_kind"]
+           for role in ("department_staff", "manager", "admin", None)}
+    assert cut == {"department_staff": "reject", "manager": "manager_reject",
+                   "admin": "manager_reject", None: "reject"}
+    withdrawn = facts.stints([routed, _Event("withdrawn", 1, kst(10, 14, 9))],
+                             BusinessCalendar())
+    assert [(s["end_kind"], s["ended_at"]) for s in withdrawn] == [
+        ("withdrawn", kst(10, 14, 9))]

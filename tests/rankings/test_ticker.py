@@ -45,7 +45,7 @@ def test_tick_freezes_last_month_once(october):
 
 def test_late_data_for_the_month_makes_a_new_version(october):
     _tick()
-    finding(_road_category(), 8, [  # entered late: received and resolved in October
+    finding(_road_category(), 18, [  # entered late: received and resolved in October
         ("routed", october["clean"], kst(10, 27, 10), "assigned",
          {"resolve_due_at": kst(10, 30, 18)}),
         ("resolve", october["clean"], kst(10, 28, 10), "resolved", None)])
@@ -55,7 +55,7 @@ def test_late_data_for_the_month_makes_a_new_version(october):
         RankingSnapshot.version)).scalars()
     assert second.data_version > first.data_version
     clean = {row["department_code"]: row for row in second.tables["headquarters"]}["clean"]
-    assert clean["received"] == 3 and clean["due"] == 3
+    assert clean["received"] == 5 and clean["due"] == 3  # F8 on hold, F9 rejected
 
 
 def _road_category():
@@ -66,7 +66,7 @@ def _road_category():
 
 def test_a_change_outside_the_month_adds_no_version_and_is_checked_once(october, monkeypatch):
     _tick()
-    finding(_road_category(), 9, [("routed", october["road"], kst(11, 2, 10), "assigned",
+    finding(_road_category(), 19, [("routed", october["road"], kst(11, 2, 10), "assigned",
                                    {"resolve_due_at": kst(11, 5, 18)})])
     db.session.commit()
     assert _tick()["status"] == "unchanged"
@@ -80,7 +80,7 @@ def test_changed_weights_make_a_new_version_after_new_data(october, ctx, monkeyp
     _tick()
     monkeypatch.setitem(ctx.config, "RANKING_WEIGHTS", {"on_time": 1.0})
     assert _tick()["status"] == "unchanged"  # no new data: the frozen month stays
-    finding(_road_category(), 9, [("routed", october["road"], kst(11, 2, 10), "assigned",
+    finding(_road_category(), 19, [("routed", october["road"], kst(11, 2, 10), "assigned",
                                    {"resolve_due_at": kst(11, 5, 18)})])
     db.session.commit()
     assert _tick() == {"month": "2026-10", "status": "new_version", "version": 2}
@@ -113,7 +113,7 @@ def test_awards_command(october, ctx, monkeypatch):
     lines = result.output.splitlines()
     assert "[본청 부서]" in lines and "[동 주민센터]" in lines
     best = next(line for line in lines if "최우수" in line)
-    assert best.split()[:2] == ["1", "clean"] and "71.67" in best
+    assert best.split()[:2] == ["1", "clean"] and "71.97" in best
     assert any(line.split()[:2] == ["2", "road"] and "우수" in line for line in lines)
 
 
