@@ -3,6 +3,7 @@ from patrol_api.http import (
     auth,
     devices,
     findings,
+    inspections,
     meta,
     patrols,
     photos,
@@ -15,5 +16,5 @@ from patrol_api.http import (
 )
 
 BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
-BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp]
+BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp, inspections.blp]
 BLUEPRINTS += [rankings.blp]

@@ -138,9 +138,10 @@ class CampaignSite(db.Model):
 
 
 class SiteCheck(db.Model):
-    """A site looked at during a run: "ok" (inspected, no problem) or "problem"."""
+    """A site looked at, on a run or not: "ok" (inspected, no problem) or "problem"."""
 
     __tablename__ = "site_check"
+    __table_args__ = (sa.Index("ix_site_check_site_id_checked_at", "site_id", "checked_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
     run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol_run.id"), index=True)
@@ -158,11 +159,22 @@ class SiteCheck(db.Model):
                                              server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
+    site = relationship("Site", lazy="selectin")
+
+
+CAMPAIGN_FLAGS = ("not_campaign_target", "outside_campaign_window")
+CAMPAIGN_FLAG_LABELS = {
+    "not_campaign_target": ("캠페인 대상 외 시설", "Site not a target of the campaign"),
+    "outside_campaign_window": ("캠페인 기간 외 점검", "Inspected outside the campaign window"),
+}
+
 
 class Inspection(db.Model):
     """A filled checklist at a site; keeps the template revision it used."""
 
     __tablename__ = "inspection"
+    __table_args__ = (sa.Index("ix_inspection_site_id_inspected_at", "site_id",
+                               "inspected_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_template.id"),
@@ -186,6 +198,11 @@ class Inspection(db.Model):
     clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
     time_flags: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list,
                                              server_default="[]")
+    # flagged, not refused (phones are offline, campaigns change): see CAMPAIGN_FLAGS
+    not_campaign_target: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
+                                                      default=False, server_default=sa.false())
+    outside_campaign_window: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     template = relationship("ChecklistTemplate", lazy="selectin")

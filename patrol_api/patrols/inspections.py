@@ -1,11 +1,20 @@
-"""Inspections: a checklist filled at a site, its failures and presence checks."""
+"""Inspections: a checklist filled at a site, its failures, presence and campaign checks."""
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
+from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import Site, User
 from patrol_api.models.media import MediaMetadata
-from patrol_api.models.patrols import ChecklistTemplate, Inspection
+from patrol_api.models.patrols import (
+    CAMPAIGN_FLAGS,
+    Campaign,
+    CampaignSite,
+    ChecklistTemplate,
+    Inspection,
+)
 from patrol_api.patrols import device_times, items, presence, templates
 
 
@@ -46,12 +55,43 @@ def _usable(template: ChecklistTemplate) -> None:
                        "template")
 
 
+def _campaign(campaign_id: int | None, template: ChecklistTemplate) -> Campaign | None:
+    """The inspection's live campaign; 422 when it uses another template (revision)."""
+    if campaign_id is None:
+        return None
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.deleted_at is not None:
+        raise ApiError(422, "unknown_reference", "No live campaign has this id.", "campaign_id")
+    if campaign.template_id != template.id:
+        raise ApiError(422, "template_mismatch", "The campaign uses another checklist template "
+                       f"(id {campaign.template_id}); pull the campaign again.", "template_id",
+                       campaign_template_id=campaign.template_id)
+    return campaign
+
+
+def campaign_flags(campaign: Campaign | None, site: Site, at: datetime) -> dict:
+    """not_campaign_target and outside_campaign_window of an inspection (Seoul dates)."""
+    if campaign is None:
+        return {"not_campaign_target": False, "outside_campaign_window": False}
+    day = at.astimezone(SEOUL).date()
+    targeted = db.session.execute(sa.select(CampaignSite.site_id).where(
+        CampaignSite.campaign_id == campaign.id, CampaignSite.site_id == site.id)).first()
+    return {"not_campaign_target": targeted is None,
+            "outside_campaign_window": not campaign.starts_on <= day <= campaign.ends_on}
+
+
+def flags_of(inspection: Inspection) -> list[str]:
+    """The campaign flags an inspection carries, as codes (CAMPAIGN_FLAGS order)."""
+    return [flag for flag in CAMPAIGN_FLAGS if getattr(inspection, flag)]
+
+
 def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
            data: dict, clock=None) -> Inspection:
-    """Store an inspection with its failures and distances (data: answers, inspected_at,
-    position, photo_position, run_id, campaign_id); with a push's `clock`, inspected_at is a
-    device time."""
+    """Store an inspection with its failures, distances and campaign flags (data: answers,
+    inspected_at, position, photo_position, run_id, campaign_id); with a push's `clock`,
+    inspected_at is a device time. Refused (422) when the campaign uses another template."""
     _usable(template)
+    campaign = _campaign(data.get("campaign_id"), template)
     when = device_times.stamp(data["inspected_at"], clock)
     check_answers(template, data["answers"])
     photo = data.get("photo_position") or exif_position(data["answers"]) or {}
@@ -64,7 +104,7 @@ def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
         inspected_at_device=when.device, clock_offset_ms=when.offset_ms, time_flags=when.flags,
         run_id=data.get("run_id"), campaign_id=data.get("campaign_id"),
         lat=position.get("lat"), lon=position.get("lon"), photo_lat=photo.get("lat"),
-        photo_lon=photo.get("lon"), **measured)
+        photo_lon=photo.get("lon"), **measured, **campaign_flags(campaign, site, when.at))
     db.session.add(inspection)
     db.session.flush()
     return inspection

@@ -162,7 +162,10 @@ def _template(batch, template_id: int) -> ChecklistTemplate:
 
 
 def inspection_submit(batch, mutation) -> dict:
-    """Store a filled checklist; failing items that name a category become observations."""
+    """Store a filled checklist; failing items that name a category become observations.
+
+    Refused when its campaign uses another template revision (`template_mismatch`); a site
+    that is not a campaign target or a time outside the campaign's window is only flagged."""
     data = _load(data_schemas.InspectionSubmit(), mutation)
     if _exists(batch, Inspection, mutation):
         return {"status": "already_applied", "entity_id": mutation.entity_id}
@@ -175,7 +178,8 @@ def inspection_submit(batch, mutation) -> dict:
                                         batch.clock)
     _raise_observations(batch, mutation, inspection, template, site, data)
     return {"status": "applied", "entity_id": inspection.client_id,
-            "failures": inspection.failures, "far_from_site": inspection.far_from_site}
+            "failures": inspection.failures, "far_from_site": inspection.far_from_site,
+            "campaign_flags": inspections.flags_of(inspection)}
 
 
 def _raise_observations(batch, mutation, inspection, template, site, data) -> None:

@@ -19,6 +19,9 @@ ADMIN_MANAGER = frozenset({"admin", "manager"})
 RANKING_READERS = frozenset({"admin", "manager", "viewer"})
 FIELD_AND_STAFF = frozenset({"admin", "manager", "patrol_officer", "citizen_auditor",
                              "department_staff"})  # everyone but viewers
+# inspections, site checks, coverage: officers see their team's, citizen auditors their own
+INSPECTION_READERS = frozenset({"admin", "manager", "viewer", "patrol_officer",
+                                "citizen_auditor"})
 ROLES = [role.value for role in Role]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 MISSING_ID = 999999
@@ -116,6 +119,9 @@ EXPECTED = {
                                                "viewer"}),
     ("GET", "/api/v1/patrol-runs/<int:run_id>"): frozenset({"admin", "manager",
                                                             "patrol_officer", "viewer"}),
+    ("GET", "/api/v1/inspections"): INSPECTION_READERS,
+    ("GET", "/api/v1/site-checks"): INSPECTION_READERS,
+    ("GET", "/api/v1/sites/coverage"): INSPECTION_READERS,
     ("GET", "/api/v1/me/reports"): "authenticated",
     ("GET", "/api/v1/me/reports/credit"): "authenticated",
     ("GET", "/api/v1/patrol-activity"): RANKING_READERS,
@@ -142,6 +148,8 @@ EXPECTED = {
     ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>/xlsx"): RANKING_READERS,
     ("GET", "/api/v1/rankings/snapshots/<int:snapshot_id>/chart"): RANKING_READERS,
     ("GET", "/api/v1/rankings/awards"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/awards.csv"): RANKING_READERS,
+    ("GET", "/api/v1/rankings/awards.xlsx"): RANKING_READERS,
 }
 
 # Walked last: it revokes the token that calls it.

@@ -31,7 +31,8 @@ PHOTO_UPLOADS = {("POST", "/api/v1/uploads"),  # tus: application/offset+octet-s
                  ("PATCH", "/api/v1/uploads/<upload_id>"),
                  ("POST", "/api/v1/photos")}  # multipart or image/*: tested in tests/photos
 OWN_MEDIA_TYPES |= PHOTO_UPLOADS
-FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team"}  # any text is valid
+FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team",
+                        "site_code"}  # any text is valid
 
 
 @pytest.fixture
