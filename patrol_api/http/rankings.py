@@ -119,10 +119,10 @@ MetricRowSchema = Schema.from_dict({
     "month": fields.String(), "department_id": fields.Integer(),
     "department_code": fields.String(), "department_name": fields.String(),
     "department_kind": fields.String(), "area_id": fields.Integer(allow_none=True),
-    **_numbers("received transferred resolved reopened due on_time verified failed backlog "
-               "ack_p50_s ack_p90_s resolve_p50_s resolve_p90_s", fields.Integer),
-    **_numbers("on_time_rate reopen_rate transfer_rate verification_pass_rate relative_time",
-               fields.Float)}, name="MetricRow")
+    **_numbers("received transferred rejected resolved reopened due on_time verified failed "
+               "backlog ack_p50_s ack_p90_s resolve_p50_s resolve_p90_s", fields.Integer),
+    **_numbers("on_time_rate reopen_rate transfer_rate rejection_rate verification_pass_rate "
+               "relative_time", fields.Float)}, name="MetricRow")
 RankRowSchema = Schema.from_dict({
     **MetricRowSchema._declared_fields, "rank": fields.Integer(allow_none=True),
     "tied": fields.Boolean(), "ranked": fields.Boolean(), "volume": fields.Integer(),
@@ -132,11 +132,16 @@ TablesSchema = Schema.from_dict({
     "dong_office": fields.List(fields.Nested(RankRowSchema))}, name="RankingTables")
 AwardRowSchema = Schema.from_dict({
     "department_id": fields.Integer(), "department_code": fields.String(),
-    "department_name": fields.String(), "months_ranked": fields.Integer(),
+    "department_name": fields.String(), "department_kind": fields.String(),
+    "months_ranked": fields.Integer(),
     "score": fields.Float(), "rank": fields.Integer(), "tied": fields.Boolean(),
     "award": fields.String(allow_none=True)}, name="AwardRow")
 AwardsSchema = Schema.from_dict({
     "year": fields.Integer(), "snapshots": fields.List(fields.Dict()),
+    "months_missing": fields.List(fields.String(), metadata={
+        "description": "Months of the year without a snapshot (the scores leave them out)"}),
+    "warning": fields.String(allow_none=True, metadata={
+        "description": "Set when months are missing: the awards are from fewer than 12"}),
     "tables": fields.Dict(keys=fields.String(),
                           values=fields.List(fields.Nested(AwardRowSchema)))}, name="Awards")
 ComputeResultSchema = Schema.from_dict({
@@ -144,10 +149,22 @@ ComputeResultSchema = Schema.from_dict({
     "status": fields.String()}, name="ComputeResult")
 
 
-def _csv(body: bytes, name: str) -> Response:
+def _csv(body: bytes, name: str, headers: dict | None = None) -> Response:
     """A CSV download."""
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+        "Content-Disposition": f'attachment; filename="{name}.csv"', **(headers or {})})
+
+
+def _xlsx(body: bytes, name: str, headers: dict | None = None) -> Response:
+    """An XLSX download."""
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{name}.xlsx"', **(headers or {})})
+
+
+def _missing_header(result: dict) -> dict:
+    """X-Months-Missing: the award year's months without a snapshot (when any)."""
+    missing = result["months_missing"]
+    return {"X-Months-Missing": ",".join(missing)} if missing else {}
 
 
 def _picture_format(args: dict) -> str:
@@ -327,3 +344,23 @@ class Awards(MethodView):
     def get(self, args):
         """The year's awards (최우수, 우수) per department kind from the latest snapshots."""
         return awards.awards(args["year"])
+
+
+@blp.route("/awards.csv")
+class AwardsCsv(MethodView):
+    @allow(*READERS)
+    @blp.arguments(YearArgs, location="query")
+    def get(self, args):
+        """The year's awards as CSV with Korean headers; X-Months-Missing names absent months."""
+        result = awards.awards(args["year"])
+        return _csv(export.awards_csv(result), f"awards-{args['year']}", _missing_header(result))
+
+
+@blp.route("/awards.xlsx")
+class AwardsXlsx(MethodView):
+    @allow(*READERS)
+    @blp.arguments(YearArgs, location="query")
+    def get(self, args):
+        """The year's awards as an XLSX workbook for printing (one sheet per kind, warning)."""
+        result = awards.awards(args["year"])
+        return _xlsx(xlsx.awards_xlsx(result), f"awards-{args['year']}", _missing_header(result))

@@ -3,8 +3,10 @@
 A department's annual score is the mean of its scores in the months it was ranked; it must
 have been ranked in at least RANKING_AWARD_MIN_MONTHS months. Ties at a boundary are all
 awarded (two equal best departments are both 최우수, the 우수 places then start after them).
+The answer names the months of the year without a snapshot (`months_missing`) and then
+carries a `warning`, since the annual scores are means over the other months only.
 """
-from patrol_api.rankings import scoring, settings, snapshots
+from patrol_api.rankings import months, scoring, settings, snapshots
 
 
 def _annual(snaps, kind: str) -> list[dict]:
@@ -16,7 +18,7 @@ def _annual(snaps, kind: str) -> list[dict]:
                 entry = seen.setdefault(row["department_id"], {
                     "department_id": row["department_id"], "department_code":
                     row["department_code"], "department_name": row["department_name"],
-                    "scores": []})
+                    "department_kind": kind, "scores": []})
                 entry["scores"].append(row["score"])
     return list(seen.values())
 
@@ -47,9 +49,27 @@ def kind_awards(snaps, kind: str) -> list[dict]:
     return rows
 
 
+def missing_months(year: int, snaps) -> list[str]:
+    """The months of the year without a snapshot."""
+    present = {snap.month for snap in snaps}
+    return [month for month in months.span(f"{year:04d}-01", f"{year:04d}-12")
+            if month not in present]
+
+
+def warning(missing: list[str]) -> str | None:
+    """The incompleteness warning, Korean and English; None when every month is there."""
+    if not missing:
+        return None
+    listed = ", ".join(missing)
+    return (f"월별 평가 스냅샷 없음: {listed} — 연간 점수는 나머지 달의 평균입니다. "
+            f"(No snapshot for {listed}: annual scores are means over the other months.)")
+
+
 def awards(year: int) -> dict:
-    """The year's awards per department kind, and which snapshots they came from."""
+    """The year's awards per department kind, which snapshots they came from, which are missing."""
     snaps = snapshots.latest_of_year(year)
+    missing = missing_months(year, snaps)
     return {"year": year, "snapshots": [{"id": s.id, "month": s.month, "version": s.version}
                                         for s in snaps],
+            "months_missing": missing, "warning": warning(missing),
             "tables": {kind: kind_awards(snaps, kind) for kind in scoring.KINDS}}

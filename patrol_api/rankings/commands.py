@@ -45,6 +45,8 @@ def awards_command(year: int, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     click.echo(f"{year} awards from {len(result['snapshots'])} monthly snapshots")
+    if result["warning"]:
+        click.echo(f"warning: {result['warning']}")
     for kind, rows in result["tables"].items():
         click.echo(f"\n[{KIND_LABELS[kind]}]")
         for row in rows:

@@ -9,10 +9,15 @@ METRIC_COLUMNS = (
     ("on_time_rate", "기한내처리율"), ("ack_p50_s", "접수확인 중앙값(초)"),
     ("ack_p90_s", "접수확인 90%(초)"), ("resolve_p50_s", "처리 중앙값(초)"),
     ("resolve_p90_s", "처리 90%(초)"), ("reopen_rate", "재발·재처리율(30일)"),
-    ("transfer_rate", "이송률"), ("backlog", "30일 초과 미처리"),
-    ("verification_pass_rate", "확인 통과율"))
+    ("transfer_rate", "이송률"), ("rejected", "반려"), ("rejection_rate", "반려율"),
+    ("backlog", "30일 초과 미처리"), ("verification_pass_rate", "확인 통과율"))
 RANK_COLUMNS = (("rank", "순위"), ("score", "종합점수"), ("volume", "평가건수")) + METRIC_COLUMNS
+AWARD_COLUMNS = (
+    ("department_kind", "구분"), ("rank", "순위"), ("award", "포상"),
+    ("department_code", "부서코드"), ("department_name", "부서명"),
+    ("months_ranked", "평가 개월 수"), ("score", "연간 점수(월 평균)"))
 KIND_LABELS = {"headquarters": "본청 부서", "dong_office": "동 주민센터"}
+KINDS = tuple(KIND_LABELS)
 
 
 def _cell(key: str, value):
@@ -24,17 +29,30 @@ def _cell(key: str, value):
     return "" if value is None else value
 
 
+def cells(row: dict, columns) -> list:
+    """A row's printable cells; a shared rank is marked "2=" (tied), as in the charts."""
+    return [f"{row['rank']}=" if key == "rank" and row.get("tied") and row.get("rank")
+            else _cell(key, row.get(key)) for key, _ in columns]
+
+
 def to_csv(rows: list[dict], columns=METRIC_COLUMNS) -> bytes:
     """The rows as CSV bytes (UTF-8 with BOM, CRLF line ends), Korean header first."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([label for _, label in columns])
     for row in rows:
-        writer.writerow([_cell(key, row.get(key)) for key, _ in columns])
+        writer.writerow(cells(row, columns))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def tables_csv(tables: dict) -> bytes:
     """Both ranking tables (headquarters first) as one CSV."""
-    rows = [row for kind in ("headquarters", "dong_office") for row in tables.get(kind, [])]
+    rows = [row for kind in KINDS for row in tables.get(kind, [])]
     return to_csv(rows, RANK_COLUMNS)
+
+
+def awards_csv(result: dict) -> bytes:
+    """The award tables (headquarters first) as one CSV."""
+    rows = [{"department_kind": kind, **row}
+            for kind in KINDS for row in result["tables"].get(kind, [])]
+    return to_csv(rows, AWARD_COLUMNS)

@@ -1,73 +1,122 @@
-"""Rankings and metrics as XLSX workbooks formatted for printing (needs openpyxl)."""
+"""Rankings, metrics and awards as XLSX workbooks formatted for printing (needs openpyxl).
+
+Business times are shown in business hours (the CSV keeps seconds); rates are numbers shown
+as percentages; a shared rank reads "2=".
+"""
 import io
 
-from patrol_api.rankings.export import KIND_LABELS, METRIC_COLUMNS, RANK_COLUMNS, _cell
+from patrol_api.rankings.export import (
+    AWARD_COLUMNS,
+    KIND_LABELS,
+    KINDS,
+    METRIC_COLUMNS,
+    RANK_COLUMNS,
+    cells,
+)
 
-RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "verification_pass_rate"}
-SECONDS = {"ack_p50_s", "ack_p90_s", "resolve_p50_s", "resolve_p90_s"}
+RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "rejection_rate",
+         "verification_pass_rate"}
+HOURS = {"ack_p50_s": "접수확인 중앙값(업무시간)", "ack_p90_s": "접수확인 90%(업무시간)",
+         "resolve_p50_s": "처리 중앙값(업무시간)", "resolve_p90_s": "처리 90%(업무시간)"}
 WIDTHS = {"department_name": 18, "department_kind": 12, "rank": 16, "month": 9}
 
 
-def _sheet(workbook, name: str, title: str, rows: list[dict], columns=RANK_COLUMNS) -> None:
+def _in_hours(columns) -> tuple:
+    """The columns with business times labelled in hours."""
+    return tuple((key, HOURS.get(key, label)) for key, label in columns)
+
+
+def _values(row: dict, columns) -> list:
+    """A row's cells, business seconds turned into hours."""
+    values = cells(row, columns)
+    return [value / 3600 if key in HOURS and isinstance(value, int | float) else value
+            for (key, _), value in zip(columns, values, strict=True)]
+
+
+def _sheet(workbook, name: str, title: str, rows: list[dict], columns=RANK_COLUMNS,
+           note: str | None = None):
     """One table on its own sheet: a title, bold Korean headers, rates as percentages."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    columns = _in_hours(columns)
     sheet = workbook.create_sheet(name)
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
+    if note:  # a warning printed between the title and the table
+        sheet.append([note])
+        sheet["A2"].font = Font(bold=True, color="C00000")
+    header = sheet.max_row + 1
     sheet.append([label for _, label in columns])
-    for cell in sheet[2]:
+    for cell in sheet[header]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
-        sheet.append([_cell(key, row.get(key)) for key, _ in columns])
-    _format(sheet, columns)
+        sheet.append(_values(row, columns))
+    _format(sheet, columns, header)
+    return sheet
 
 
-def _format(sheet, columns=RANK_COLUMNS) -> None:
+def _format(sheet, columns, header: int = 2) -> None:
     """Column widths, number formats, landscape A4 one page wide, header row repeated."""
     from openpyxl.utils import get_column_letter
 
     for index, (key, label) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = WIDTHS.get(key, max(10, len(label) * 2))
-        style = "0.0%" if key in RATES else "#,##0" if key in SECONDS else None
+        style = "0.0%" if key in RATES else "#,##0.0" if key in HOURS else None
         if style:
-            for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
+            for (cell,) in sheet.iter_rows(min_row=header + 1, min_col=index, max_col=index):
                 cell.number_format = style
-    sheet.row_dimensions[2].height = 30
-    sheet.print_title_rows = "2:2"
+    sheet.row_dimensions[header].height = 30
+    sheet.print_title_rows = f"{header}:{header}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.freeze_panes = "A3"
+    sheet.freeze_panes = f"A{header + 1}"
+
+
+def _saved(workbook) -> bytes:
+    """The workbook's bytes."""
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _workbook():
+    """An empty workbook (no default sheet)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
 
 
 def tables_xlsx(month: str, version: int, tables: dict) -> bytes:
     """The workbook of a snapshot: one sheet per department kind."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for kind in ("headquarters", "dong_office"):
+    workbook = _workbook()
+    for kind in KINDS:
         title = f"{month} 현장민원 처리 평가 ({KIND_LABELS[kind]}, 버전 {version})"
         _sheet(workbook, KIND_LABELS[kind], title, tables.get(kind, []))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return _saved(workbook)
 
 
 def metrics_xlsx(months: list[str], rows: list[dict], scope: str = "") -> bytes:
     """The monthly metrics table (one row per department and month) on one printable sheet."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = _workbook()
     span = months[0] if len(months) == 1 else f"{months[0]} ~ {months[-1]}"
     title = f"{span} 부서별 현장민원 처리 지표 (Monthly metrics){scope}"
     _sheet(workbook, "월별 지표", title, rows, METRIC_COLUMNS)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return _saved(workbook)
+
+
+def awards_xlsx(result: dict) -> bytes:
+    """The year's award tables, one sheet per department kind, the missing months warned."""
+    workbook = _workbook()
+    for kind in KINDS:
+        title = (f"{result['year']}년 현장민원 처리 우수부서 포상 ({KIND_LABELS[kind]}) "
+                 f"(Annual awards)")
+        rows = [{"department_kind": kind, **row} for row in result["tables"].get(kind, [])]
+        _sheet(workbook, KIND_LABELS[kind], title, rows, AWARD_COLUMNS, result.get("warning"))
+    return _saved(workbook)

@@ -37,6 +37,9 @@ def test_metrics_csv_has_bom_and_korean_headers(client, manager):
     text = answer.data.decode("utf-8")
     assert text.startswith("\ufeff월,부서코드,부서명,구분,접수")
     assert "본청 부서" in text and "동 주민센터" in text
+    assert ",이송률,반려,반려율," in text.splitlines()[0]
+    clean = next(line for line in text.splitlines() if ",clean," in line)
+    assert ",0.0,1,0.25," in clean  # transfer rate 0, 1 rejected of 4 received
 
 
 def test_snapshot_compute_list_detail_csv(client, manager, make_user):
@@ -106,6 +109,13 @@ def test_metrics_xlsx_is_formatted_for_printing(client, manager):
     rate_column = headers.index("기한내처리율") + 1
     assert sheet.cell(3, rate_column).number_format == "0.0%"
     assert sheet.column_dimensions["C"].width == 18
+    # business hours, not seconds: road acknowledged in 1.5 h (5,400 s) and 7 h (25,200 s)
+    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (1.5, 7.0)
+    assert road["처리 90%(업무시간)"] == 26.0  # 93,600 s
+    assert (road["반려"], road["반려율"]) == (0, 0.0)
+    hours_column = headers.index("처리 중앙값(업무시간)") + 1
+    assert sheet.cell(3, hours_column).number_format == "#,##0.0"
+    assert not any("(초)" in header for header in headers)
 
 
 def _other_category_and_area(departments) -> tuple[int, int]:
