@@ -28,6 +28,7 @@ from patrol_api.patrols import (
     progress,
     templates,
 )
+from patrol_api.patrols.inspection_schemas import ProgressSchema
 from patrol_api.patrols.report_schemas import (
     ActivityArgs,
     ActivityCsvArgs,
@@ -82,17 +83,6 @@ class KindSchema(Schema):
     code = fields.String()
     label_ko = fields.String()
     label_en = fields.String()
-
-
-class ProgressSchema(Schema):
-    """Progress of a campaign."""
-
-    targeted = fields.Integer()
-    inspected = fields.Integer()
-    observations_raised = fields.Integer()
-    findings_raised = fields.Integer()
-    per_team = fields.List(fields.Dict())
-    per_area = fields.List(fields.Dict())
 
 
 class ReportPage(SelectPage):
@@ -239,7 +229,8 @@ class CampaignProgress(MethodView):
     @allow(AUTHENTICATED)
     @blp.response(200, ProgressSchema)
     def get(self, campaign_id):
-        """Sites inspected of those targeted, findings raised, per team and per area."""
+        """Sites inspected of those targeted, observations and findings raised, flagged
+        inspections; per team (with its targeted sites) and per area."""
         return progress.progress(lookup.get(Campaign, campaign_id, "campaign"))
 
 

@@ -64,8 +64,30 @@ def test_progress_per_team_and_area(district, template, sites, make_user):
     checks.record(officer, str(uuid.uuid4()), sites[3], {
         "result": "ok", "checked_at": AT, "run_id": team_a.id})
     report = progress.progress(campaign)
-    assert (report["targeted"], report["inspected"]) == (3, 2)
-    assert report["per_team"] == [{"team": "A", "inspected": 2}]
-    assert report["per_area"] == [{"area": "dangsan", "targeted": 1, "inspected": 1},
-                                  {"area": "yeoui", "targeted": 2, "inspected": 1}]
+    assert (report["targeted"], report["inspected"], report["inspections"]) == (3, 2, 1)
+    none = {"observations_raised": 0, "findings_raised": 0}
+    assert report["per_team"] == [
+        {"team": "A", "assigned": True, "targeted": 3, "inspected": 2, **none},
+        {"team": "B", "assigned": True, "targeted": 3, "inspected": 0, **none}]
+    assert report["per_area"] == [
+        {"area": "dangsan", "targeted": 1, "inspected": 1, **none},
+        {"area": "yeoui", "targeted": 2, "inspected": 1, **none}]
     assert (report["observations_raised"], report["findings_raised"]) == (0, 0)
+    assert report["flagged"] == {"not_campaign_target": 0, "outside_campaign_window": 0}
+
+
+def test_a_teams_targets_are_those_in_its_members_dongs(district, template, sites,
+                                                      make_user):
+    campaign = _campaign(district, template)
+    for team, dongs in (("A", ["yeoui"]), ("A", ["dangsan"]), ("B", ["dangsan"])):
+        member = make_user()[0]
+        member.team, member.patrol_area_codes = team, dongs
+    outsider = make_user()[0]
+    outsider.team = "C"  # not a campaign team: its work shows, without a targeted count
+    db.session.flush()
+    inspections.record(outsider, str(uuid.uuid4()), template, sites[1], {
+        "answers": GOOD, "inspected_at": AT, "campaign_id": campaign.id})
+    report = progress.progress(campaign)
+    assert [(r["team"], r["assigned"], r["targeted"], r["inspected"])
+            for r in report["per_team"]] == [("A", True, 3, 0), ("B", True, 1, 0),
+                                             ("C", False, None, 1)]

@@ -110,7 +110,13 @@ def test_campaign_through_sync(client, phone, campaign, district):
                         headers=campaign["manager"]).get_json()
     assert (report["targeted"], report["inspected"]) == (3, 3)
     assert (report["observations_raised"], report["findings_raised"]) == (1, 1)
-    assert report["per_team"] == [{"team": "A", "inspected": 3}]
+    raised = {"observations_raised": 1, "findings_raised": 1}
+    assert report["per_team"] == [{"team": "A", "assigned": True, "targeted": 3,
+                                   "inspected": 3, **raised}]
+    assert report["per_area"] == [
+        {"area": "dangsan", "targeted": 1, "inspected": 1, "observations_raised": 0,
+         "findings_raised": 0},
+        {"area": "yeoui", "targeted": 2, "inspected": 2, **raised}]
     replay = phone.pushed(work)
     assert {r["status"] for r in replay["results"]} == {"already_applied"}
     assert db.session.query(Observation).count() == 1
@@ -127,3 +133,40 @@ def test_bad_answers_and_unknown_runs_are_rejected(phone, campaign, district):
     assert results[0]["status"] == "rejected"
     assert results[0]["error"]["field"] == "data.answers.door"
     assert (results[1]["status"], results[1]["error"]["code"]) == ("rejected", "unknown_entity")
+
+
+def test_another_template_is_refused_off_target_and_late_are_flagged(client, phone, campaign,
+                                                                    district):
+    pulled = _pulled(phone)
+    template = pulled["checklist-templates"][0]
+    manager = campaign["manager"]
+    other = client.post(f"{API}/checklist-templates", headers=manager, json={
+        "code": "shelter", "title_ko": "쉼터", "title_en": "Shelter", "items": ITEMS}).get_json()
+    client.post(f"{API}/checklist-templates/{other['id']}/publish", headers=manager,
+                json={"version": other["version"]})
+    outside = district.site("x9", kind="toilet")  # not a target
+    db.session.commit()
+    good = {"door": {"value": True}, "state": {"value": "good"},
+            "look": {"photos": ["a" * 64]}}
+    late = now() + timedelta(days=45)  # after the campaign's last day (and a future time)
+
+    def submit(template_id, site_code, at):
+        return phone.mutation("inspection.submit", new_id(), {
+            "template_id": template_id, "campaign_id": campaign["id"], "site_code": site_code,
+            "inspected_at": iso(at), "answers": good})
+    results = phone.pushed([submit(other["id"], "s1", now()), submit(template["id"], "x9", now()),
+                            submit(template["id"], "s2", late)])["results"]
+    assert results[0]["status"] == "rejected"
+    assert (results[0]["error"]["code"], results[0]["error"]["field"]) == (
+        "template_mismatch", "data.template_id")
+    assert [r["status"] for r in results[1:]] == ["applied", "applied"]
+    assert results[1]["campaign_flags"] == ["not_campaign_target"]
+    assert results[2]["campaign_flags"] == ["outside_campaign_window"]
+    listed = client.get(f"{API}/inspections", headers=manager,
+                        query_string={"outside_campaign_window": "true"}).get_json()
+    assert [i["site_code"] for i in listed] == ["s2"]
+    assert listed[0]["campaign_flag_labels"][0]["label_en"] == (
+        "Inspected outside the campaign window")
+    report = client.get(f"{API}/campaigns/{campaign['id']}/progress", headers=manager).get_json()
+    assert report["flagged"] == {"not_campaign_target": 1, "outside_campaign_window": 1}
+    assert outside.id not in campaign["target_site_ids"]
