@@ -1,5 +1,6 @@
 """Warranty programme (하자점검): warn owning departments ahead of warranty ends, plan the
-semi-annual inspections of sites under warranty."""
+semi-annual inspections of sites under warranty (by hand or, for sites without a plan, by
+the periodic tick). Days are Seoul calendar days; planned checks are due at 09:00 Seoul."""
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -7,11 +8,22 @@ import sqlalchemy as sa
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.findings import notify
+from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import Notification, Site
+from patrol_api.models.base import utcnow
 from patrol_api.models.patrols import Schedule, WarrantyNotice
+from patrol_api.patrols import schedules
 from patrol_api.patrols.settings import setting
 
 TOPIC = "warranty_expiring"
+PLAN_PREFIX = "warranty-"
+CHECK_TIME = time(9)  # Seoul morning
+WINDOW_DAYS = 30  # grace either side of a planned check
+
+
+def today() -> date:
+    """The district's date."""
+    return datetime.now(SEOUL).date()
 
 
 def expiring(today: date) -> list[Site]:
@@ -53,23 +65,63 @@ def warn(today: date) -> int:
     return len(sites)
 
 
+def plan_code(site: Site) -> str:
+    """The code of a site's warranty schedule: warranty-<site code>, or warranty-site-<id>
+    when that is too long or another schedule has it."""
+    code = f"{PLAN_PREFIX}{site.code}"
+    taken = db.session.execute(sa.select(Schedule.id).where(Schedule.code == code)).first()
+    return code if len(code) <= 40 and taken is None else f"{PLAN_PREFIX}site-{site.id}"
+
+
+def has_plan(site_id: int):
+    """SQL: the site has a warranty schedule (planned by hand or by the tick)."""
+    return sa.exists().where(Schedule.site_id == site_id, Schedule.target == "inspection",
+                             Schedule.code.startswith(PLAN_PREFIX, autoescape=True))
+
+
 def plan_inspections(site: Site, start: date) -> Schedule:
-    """A schedule of inspections every WARRANTY_INSPECTION_MONTHS until the warranty ends."""
+    """A schedule of inspections every WARRANTY_INSPECTION_MONTHS until the warranty ends,
+    due at 09:00 Seoul from `start`, each with a 30-day window either side."""
     months = setting("WARRANTY_INSPECTION_MONTHS")
     schedule = Schedule(
-        code=f"warranty-{site.code}"[:40], title_ko=f"하자점검 {site.name_ko}"[:200],
+        code=plan_code(site), title_ko=f"하자점검 {site.name_ko}"[:200],
         title_en=f"Warranty check {site.name_en or site.code}"[:200], target="inspection",
         site_id=site.id, rrule=f"FREQ=MONTHLY;INTERVAL={months}",
-        dtstart=datetime.combine(start, time(9), UTC),
-        until=datetime.combine(site.warranty_end, time(23, 59), UTC), grace_hours=24 * 30)
+        dtstart=datetime.combine(start, CHECK_TIME, SEOUL).astimezone(UTC),
+        until=datetime.combine(site.warranty_end, time(23, 59), SEOUL).astimezone(UTC),
+        grace_hours=24 * WINDOW_DAYS)
     db.session.add(schedule)
     db.session.flush()
     return schedule
 
 
+def unplanned(on: date) -> list[Site]:
+    """Live sites whose warranty runs on that day or later and have no warranty plan."""
+    return db.session.execute(sa.select(Site).where(
+        Site.deleted_at.is_(None), Site.warranty_end >= on, ~has_plan(Site.id))
+        .order_by(Site.id)).scalars().all()
+
+
+def plan_missing(on: date) -> int:
+    """Plan the checks of every unplanned site under warranty from `on`, with their
+    occurrences generated ahead; how many were planned (0 on a second run)."""
+    sites = unplanned(on)
+    now = utcnow()
+    for site in sites:
+        schedules.generate(plan_inspections(site, on), now)
+    return len(sites)
+
+
 def warn_job() -> int:
-    """rq job (daily): warn departments of warranties ending soon; commits."""
-    count = warn(datetime.now(UTC).date())
+    """rq job (each tick): warn departments of warranties ending soon; commits."""
+    count = warn(today())
+    db.session.commit()
+    return count
+
+
+def plan_job() -> int:
+    """rq job (each tick): plan the checks of sites under warranty without a plan; commits."""
+    count = plan_missing(today())
     db.session.commit()
     return count
 
@@ -79,8 +131,7 @@ def plan(site: Site, start: date) -> Schedule:
     if site.warranty_end is None or site.warranty_end < start:
         raise ApiError(422, "validation_error", "The site has no warranty running then.",
                        "site_id")
-    code = f"warranty-{site.code}"[:40]
-    if db.session.execute(sa.select(Schedule.id).where(Schedule.code == code)).first():
+    if db.session.execute(sa.select(has_plan(site.id))).scalar():
         raise ApiError(409, "duplicate_code", "This site's warranty checks are planned.",
                        "site_id")
     return plan_inspections(site, start)

@@ -1,13 +1,15 @@
-"""Warranty programme: warnings three months ahead, once; semi-annual inspections."""
-from datetime import date, timedelta
+"""Warranty programme: warnings three months ahead, once; semi-annual inspections, planned
+by hand or by the tick for every site under warranty without a plan; Seoul dates."""
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from patrol_api.extensions import db
-from patrol_api.findings import notify
+from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import Notification
-from patrol_api.models.patrols import ScheduleOccurrence, WarrantyNotice
+from patrol_api.models.patrols import Schedule, ScheduleOccurrence, WarrantyNotice
 from patrol_api.patrols import schedules, warranty
+from patrol_api.patrols.commands import patrols_command
 
 TODAY = date(2026, 7, 1)
 
@@ -31,9 +33,7 @@ def test_departments_are_warned_once_ahead_of_the_end(sites):
     assert (notice.site_id, notice.department_id) == (soon.id, soon.owner_department_id)
 
 
-def test_warning_goes_to_the_outbox_when_the_sender_knows_the_topic(sites, monkeypatch):
-    labels = ("하자보수기간 만료 예정", "Warranty ending")
-    monkeypatch.setitem(notify.TOPICS, warranty.TOPIC, labels)
+def test_warning_goes_to_the_outbox_when_the_sender_knows_the_topic(sites):
     warranty.warn(TODAY)
     row = db.session.query(Notification).one()
     assert (row.target, row.topic) == ("parks@example.go.kr", "warranty_expiring")
@@ -53,3 +53,66 @@ def test_semi_annual_inspections_until_the_warranty_ends(sites):
     due = schedules.due_times(schedule, schedule.dtstart, schedule.until + timedelta(days=900))
     assert [t.date() for t in due] == [date(2026, 7, 1), date(2027, 1, 1)]
     assert db.session.query(ScheduleOccurrence).count() == 1
+
+
+def test_planned_checks_are_due_on_seoul_mornings(sites):
+    schedule = warranty.plan_inspections(sites["later"], TODAY)
+    db.session.commit()
+    assert schedule.dtstart == datetime(2026, 7, 1, 9, tzinfo=SEOUL)
+    assert schedule.until == datetime.combine(date(2027, 3, 1), time(23, 59), SEOUL)
+    due = schedules.due_times(schedule, schedule.dtstart, schedule.until)
+    assert {t.astimezone(SEOUL).time() for t in due} == {time(9)}
+
+
+def test_sites_under_warranty_without_a_plan_are_planned_once(sites):
+    by_hand = warranty.plan(sites["soon"], date(2026, 6, 1))
+    assert warranty.plan_missing(TODAY) == 1  # w2; w1 has its plan, w3 ended, w4 has none
+    assert warranty.plan_missing(TODAY) == 0
+    planned = db.session.query(Schedule).order_by(Schedule.code).all()
+    assert [(s.code, s.site_id) for s in planned] == [
+        ("warranty-w1", sites["soon"].id), ("warranty-w2", sites["later"].id)]
+    assert planned[0] is by_hand
+    first = db.session.query(ScheduleOccurrence).filter_by(schedule_id=planned[1].id).order_by(
+        ScheduleOccurrence.due_at).first()  # generated ahead of the real clock
+    assert first.due_at == datetime(2026, 7, 1, 0, tzinfo=UTC)  # 09:00 in Seoul
+
+
+def test_a_long_site_code_gets_a_plan_code_by_id(district):
+    site = district.site("x" * 40, warranty_end=date(2027, 1, 1))
+    db.session.commit()
+    assert warranty.plan_missing(TODAY) == 1
+    assert db.session.query(Schedule).one().code == f"warranty-site-{site.id}"
+    assert warranty.plan_missing(TODAY) == 0
+
+
+class _SeoulAfterMidnight(datetime):
+    """30 June 16:30 UTC: already 1 July in Seoul."""
+
+    @classmethod
+    def now(cls, tz=None):
+        moment = datetime(2026, 6, 30, 16, 30, tzinfo=UTC)
+        return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+
+def test_jobs_use_the_seoul_date(district, monkeypatch):
+    edge = district.site("edge", warranty_end=date(2026, 7, 1) + timedelta(days=90))
+    db.session.commit()
+    monkeypatch.setattr(warranty, "datetime", _SeoulAfterMidnight)
+    assert warranty.today() == date(2026, 7, 1)
+    assert warranty.warn_job() == 1  # the UTC date (30 June) would not reach it yet
+    assert db.session.query(WarrantyNotice).one().site_id == edge.id
+
+
+def test_the_tick_plans_the_warranty_checks(ctx, district):
+    today = warranty.today()
+    for code, days in (("new-1", 400), ("new-2", 0), ("ended", -1)):
+        district.site(code, warranty_end=today + timedelta(days=days))
+    db.session.commit()
+    result = ctx.test_cli_runner().invoke(patrols_command, ["tick"])
+    assert result.exit_code == 0, result.output
+    assert "warranty plans: 2" in result.output
+    db.session.expire_all()
+    assert {s.code for s in db.session.query(Schedule)} == {"warranty-new-1", "warranty-new-2"}
+    assert db.session.query(ScheduleOccurrence).count() == 2  # each due today, 09:00 Seoul
+    again = ctx.test_cli_runner().invoke(patrols_command, ["tick"])
+    assert "warranty plans: 0" in again.output
