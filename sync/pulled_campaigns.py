@@ -1,12 +1,15 @@
 """Campaigns and checklist templates in the pull: only the user's active campaigns.
 
 A user holds a campaign that is live, has not ended (Seoul date) and lists their team
-(managers, admins and viewers hold every such campaign), and the published templates those
-campaigns use. A changed campaign the user does not hold travels as a tombstone, and so does
-its template when no held campaign uses it; the template of a newly held campaign travels
-with it, at the campaign's seq (unless the template changed in the same window itself).
-Tombstones may name records a phone never had: it ignores them. `restamp_ended` (run by
-`patrols tick`) gives campaigns that ended a new seq so their tombstones reach the phones.
+(managers, admins and viewers hold every such campaign; a citizen auditor also each campaign
+of a run they are on), and the published templates those campaigns use. Joining a campaign
+run changes an auditor's scope, so their next pull with an older cursor is answered
+`full_resync_required` and the full download brings the campaign (see sync.scope). A
+changed campaign the user does not hold travels as a tombstone, and so does its template
+when no held campaign uses it; the template of a newly held campaign travels with it, at the
+campaign's seq (unless the template changed in the same window itself). Tombstones may name
+records a phone never had: it ignores them. `restamp_ended` (run by `patrols tick`) gives
+campaigns that ended a new seq so their tombstones reach the phones.
 """
 from datetime import date, datetime, time, timedelta
 
@@ -31,7 +34,8 @@ def today() -> date:
 def holds(scope: Scope, campaign: Campaign, on: date) -> bool:
     """True when the user's phone holds this campaign."""
     live = campaign.deleted_at is None and campaign.ends_on >= on
-    return live and (scope.sees_all or (scope.team is not None and scope.team in campaign.teams))
+    return live and (scope.sees_all or (scope.team is not None and scope.team in campaign.teams)
+                     or campaign.id in scope.run_campaign_ids)
 
 
 def _held_template_ids(scope: Scope, on: date) -> set[int]:

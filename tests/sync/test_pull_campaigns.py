@@ -1,11 +1,14 @@
-"""Campaigns in the pull: only the team's active campaigns and their templates; tombstones."""
-from datetime import date, timedelta
+"""Campaigns in the pull: only the team's active campaigns and their templates; tombstones;
+citizen auditors hold the campaigns of the runs they are on."""
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pulledstore import Store
 
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
+from patrol_api.patrols import runs
 from sync import pulled_campaigns
 
 API = "/api/v1"
@@ -117,3 +120,34 @@ def test_patrols_tick_restamps_the_campaigns_that_ended(ctx, client, manager, st
     assert "campaigns ended: 1" in result.output
     stores["a"].sync()
     assert stores["a"].ids("campaigns") == set()
+
+
+def _resynced(store: Store) -> Store:
+    """The store after its phone was told 410 full_resync_required and pulled afresh."""
+    stale = store.phone.pull(store.phone.cursor)
+    assert (stale.status_code, stale.get_json()["code"]) == (410, "full_resync_required")
+    store.phone.cursor, store.records = None, {}
+    store.sync()
+    return store
+
+
+def test_a_citizen_auditor_on_a_campaign_run_holds_the_campaign(client, manager, make_user,
+                                                                 phone_of):
+    template = _template(client, manager, "shelter")
+    campaign = _campaign(client, manager, template, ["A"])
+    auditor = make_user(Role.CITIZEN_AUDITOR)[0]
+    leader = make_user(Role.PATROL_OFFICER)[0]
+    store = Store(phone_of(auditor))
+    store.sync()
+    assert store.ids("campaigns") == set()
+    run = runs.start(leader, str(uuid.uuid4()), {
+        "kind": "campaign", "started_at": datetime.now(UTC), "team": "A",
+        "campaign_id": campaign["id"], "auditor_user_ids": [auditor.id]})
+    db.session.commit()
+    _resynced(store)  # joining the run changed the auditor's scope
+    assert (store.ids("campaigns"), store.ids("checklist-templates")) == (
+        {campaign["id"]}, {template["id"]})
+    runs.update(run, {"auditor_user_ids": []})
+    db.session.commit()
+    _resynced(store)
+    assert (store.ids("campaigns"), store.ids("checklist-templates")) == (set(), set())
