@@ -5,7 +5,8 @@ Every figure is an aggregate the database computes (GROUP BY over the runs of th
 months are Seoul calendar months, told apart by a CASE on the run's start time. A run
 belongs to the month and dong it started in; its observations are those its members
 recorded between its start and end; its sites checked are the distinct sites it inspected
-or checked.
+or checked. A category filter counts only the observations (and auditors' reports) of that
+category; runs, hours and sites checked have no category and stay whole.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,12 +36,14 @@ TABLES = ("per_kind", "per_campaign", "per_team", "per_officer", "auditors", "to
 
 @dataclass(frozen=True)
 class Filters:
-    """Months (YYYY-MM, consecutive), and optionally a dong, a patrol kind, a team."""
+    """Months (YYYY-MM, consecutive), and optionally a dong, a patrol kind, a team, a category
+    (of the observations counted)."""
 
     months: tuple
     area_id: int | None = None
     kind: str | None = None
     team: str | None = None
+    category_id: int | None = None
 
     @property
     def bounds(self) -> list[tuple[str, datetime, datetime]]:
@@ -53,7 +56,7 @@ def filters_from(args: dict) -> Filters:
     first = args.get("from_month") or args.get("to_month") or month_tools.current()
     last = args.get("to_month") or first
     return Filters(tuple(month_tools.span(first, last)), args.get("area_id"), args.get("kind"),
-                   args.get("team"))
+                   args.get("team"), args.get("category_id"))
 
 
 def _month(column, f: Filters):
@@ -90,13 +93,19 @@ def _visits(with_user: bool):
     return sa.union(part(SiteCheck), part(Inspection)).subquery("visits")
 
 
-def _during(runs, member):
-    """Join condition: an observation of the member, recorded while the run was under way
-    (an open run: up to now). Both bounds are plain comparisons so that the database scans
-    only that range of ix_observation_user_id_recorded_at."""
+def _during(runs, member, f: Filters):
+    """Join condition: an observation of the member (of the category asked), recorded while
+    the run was under way (an open run: up to now). Both bounds are plain comparisons so
+    that the database scans only that range of ix_observation_user_id_recorded_at."""
     end = sa.func.coalesce(runs.c.ended_at, sa.literal(utcnow(), UTCDateTime))
     return sa.and_(Observation.user_id == member.user_id, Observation.deleted_at.is_(None),
-                   Observation.recorded_at >= runs.c.started_at, Observation.recorded_at <= end)
+                   Observation.recorded_at >= runs.c.started_at, Observation.recorded_at <= end,
+                   *_of_category(f))
+
+
+def _of_category(f: Filters) -> list:
+    """Conditions: the observation is of the filtered category (none without the filter)."""
+    return [Observation.category_id == f.category_id] if f.category_id else []
 
 
 def _rows(stmt, keys: list[str]) -> dict:
@@ -105,7 +114,7 @@ def _rows(stmt, keys: list[str]) -> dict:
             for row in db.session.execute(stmt)}
 
 
-def _by_group(runs, key, name: str) -> dict:
+def _by_group(runs, key, name: str, f: Filters) -> dict:
     """Runs, seconds, sites checked, observations per month and group column `key`."""
     group = [runs.c.month, key.label(name)]
     base = _rows(sa.select(*group, sa.func.count().label("runs"),
@@ -118,11 +127,11 @@ def _by_group(runs, key, name: str) -> dict:
     seen = _rows(sa.select(*group, sa.func.count(sa.distinct(Observation.id))
                            .label("observations")).select_from(runs)
                  .join(member, member.run_id == runs.c.id)
-                 .join(Observation, _during(runs, member)).group_by(*group), [name])
+                 .join(Observation, _during(runs, member, f)).group_by(*group), [name])
     return _combine(base, sites, seen)
 
 
-def _by_person(runs) -> dict:
+def _by_person(runs, f: Filters) -> dict:
     """The same figures per person on the runs (leader, officers, auditors)."""
     member = aliased(PatrolRunMember)
     group = [runs.c.month, member.user_id.label("user_id")]
@@ -136,7 +145,7 @@ def _by_person(runs) -> dict:
                                               visits.c.user_id == member.user_id))
                   .add_columns(sa.func.count().label("sites_checked")).group_by(*group),
                   ["user_id"])
-    seen = _rows(joined.join(Observation, _during(runs, member)).add_columns(
+    seen = _rows(joined.join(Observation, _during(runs, member, f)).add_columns(
         sa.func.count(sa.distinct(Observation.id)).label("observations")).group_by(*group),
         ["user_id"])
     return _combine(base, sites, seen)
@@ -156,7 +165,7 @@ EMPTY = {"runs": 0, "hours": 0.0, "sites_checked": 0, "observations": 0}
 
 def _per_kind(runs, f: Filters) -> list[dict]:
     """Every kind (or the filtered one) in every month, zeros included, as in the seeds."""
-    found = _by_group(runs, runs.c.kind, "kind")
+    found = _by_group(runs, runs.c.kind, "kind", f)
     kinds = [PatrolKind(f.kind)] if f.kind else list(PatrolKind)
     return [{"month": month, "kind": str(kind), "label_ko": PATROL_KIND_LABELS[kind][0],
              "label_en": PATROL_KIND_LABELS[kind][1],
@@ -166,21 +175,21 @@ def _per_kind(runs, f: Filters) -> list[dict]:
 
 def _per_team(runs, f: Filters) -> list[dict]:
     """Teams with runs in the month."""
-    found = _by_group(runs, sa.func.coalesce(runs.c.team, ""), "team")
+    found = _by_group(runs, sa.func.coalesce(runs.c.team, ""), "team", f)
     return [{"month": m, "team": team, **{k: row[k] for k in EMPTY}}
             for (m, team), row in sorted(found.items())]
 
 
 def _totals(runs, f: Filters) -> list[dict]:
     """All runs in scope per month."""
-    found = _by_group(runs, sa.literal("all"), "scope")
+    found = _by_group(runs, sa.literal("all"), "scope", f)
     return [{"month": m, **{k: found.get((m, "all"), EMPTY)[k] for k in EMPTY}}
             for m in f.months]
 
 
 def _per_officer(runs, f: Filters) -> list[dict]:
     """Each person on the runs of the month."""
-    found = _by_person(runs)
+    found = _by_person(runs, f)
     users = {u.id: u for u in db.session.execute(sa.select(User).where(
         User.id.in_({user_id for _, user_id in found}))).scalars()} if found else {}
     rows = [{"month": m, "user_id": user_id, "display_name": users[user_id].display_name,
@@ -241,7 +250,7 @@ def _per_campaign(runs, f: Filters) -> list[dict]:
         Campaign.ends_on >= first_day).order_by(Campaign.starts_on, Campaign.code)).scalars().all()
     if not campaigns:
         return []
-    found = _by_group(runs, runs.c.campaign_id, "campaign_id")
+    found = _by_group(runs, runs.c.campaign_id, "campaign_id", f)
     targeted, in_month, firsts = _coverage([c.id for c in campaigns], f)
     rows = []
     for campaign in campaigns:
@@ -272,7 +281,8 @@ def _auditors(f: Filters) -> list[dict]:
     """Citizen auditors' reports recorded in the month, by credit (see credit.py)."""
     month = _month(Observation.recorded_at, f).label("month")
     value = credit.credit_of()
-    where = [User.role == "citizen_auditor", *_in_range(Observation.recorded_at, f)]
+    where = [User.role == "citizen_auditor", *_in_range(Observation.recorded_at, f),
+             *_of_category(f)]
     if f.area_id:
         where.append(Observation.area_id == f.area_id)
     if f.team:
@@ -292,7 +302,8 @@ def report(f: Filters) -> dict:
     """The whole activity report for the filters."""
     runs = _runs(f)
     return {"months": list(f.months),
-            "filters": {"area_id": f.area_id, "kind": f.kind, "team": f.team},
+            "filters": {"area_id": f.area_id, "kind": f.kind, "team": f.team,
+                        "category_id": f.category_id},
             "per_kind": _per_kind(runs, f), "per_campaign": _per_campaign(runs, f),
             "per_team": _per_team(runs, f), "per_officer": _per_officer(runs, f),
             "auditors": _auditors(f), "totals": _totals(runs, f)}

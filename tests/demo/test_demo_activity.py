@@ -148,6 +148,21 @@ def test_patrol_runs_of_several_kinds_are_listed(http):
     assert all(run["ended_at"] for run in runs)
 
 
+def test_the_patrol_activity_report_is_not_empty(http):
+    client, headers = http
+    answer = client.get(f"{API}/patrol-activity?from=2026-10&to=2026-11",
+                        headers=headers("manager.audit"))
+    assert answer.status_code == 200, answer.get_json()
+    report = answer.get_json()
+    october = next(row for row in report["totals"] if row["month"] == "2026-10")
+    assert october["runs"] > 10 and october["hours"] > 0 and october["observations"] > 0
+    assert october["sites_checked"] > 0
+    assert len({row["kind"] for row in report["per_kind"] if row["runs"]}) >= 4
+    assert report["per_team"] and report["per_officer"]
+    assert any(row["inspected"] for row in report["per_campaign"])
+    assert any(row["accepted"] for row in report["auditors"])
+
+
 def test_runs_carry_tracks_and_site_checks(session):
     assert session.execute(sa.select(sa.func.count()).select_from(SiteCheck).where(
         SiteCheck.result == "ok")).scalar() > 10

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from patrol_api.auth import devices
@@ -238,3 +239,32 @@ def test_bad_months_are_structured_422(client, make_user):
         422, "invalid_month_range", "to")
     patrol = make_user(Role.PATROL_OFFICER)[1]
     assert client.get(f"{API}/patrol-activity", headers=patrol).status_code == 403
+
+
+def test_category_filter_counts_only_its_observations(client, world, make_user):
+    from patrol_api.models import Category
+
+    litter = Category(code="litter", name_ko="쓰레기", name_en="Litter", group="cleaning")
+    db.session.add(litter)
+    db.session.flush()
+    for who, when in (("A", at(6, 10, 2, 30)), ("X", at(6, 22, 5))):  # during R1; an auditor's
+        world.observe(who, when)
+        db.session.execute(sa.update(Observation).where(
+            Observation.recorded_at == when).values(category_id=litter.id))
+    db.session.commit()
+    everything = _report()
+    assert [_figures(r) for r in everything["totals"]] == [(2, 3.5, 3, 4), (3, 2.5, 2, 3)]
+    safety = _report(category_id=world.district.category.id)
+    assert [_figures(r) for r in safety["totals"]] == [(2, 3.5, 3, 3), (3, 2.5, 2, 3)]
+    assert [r["reports"] for r in safety["auditors"]] == [2, 1, 1]
+    only = _report(category_id=litter.id)  # runs, hours, sites stay; observations are litter's
+    assert [_figures(r) for r in only["totals"]] == [(2, 3.5, 3, 1), (3, 2.5, 2, 0)]
+    assert {(r["month"], r["kind"]): r["observations"] for r in only["per_kind"]
+            if r["observations"]} == {("2026-06", "routine"): 1}
+    assert [(r["display_name"], r["reports"], r["pending"]) for r in only["auditors"]] == [
+        ("X", 1, 1)]
+    _, manager = make_user(Role.MANAGER)
+    body = client.get(f"{API}/patrol-activity", headers=manager, query_string={
+        "from": "2026-06", "to": "2026-07", "category_id": litter.id}).get_json()
+    assert body["filters"]["category_id"] == litter.id
+    assert [r["observations"] for r in body["totals"]] == [1, 0]
