@@ -2,13 +2,17 @@
 
 ``python -m bench rankings --db sqlite|postgresql [--sizes 100000,4000000]``
 
-For each size a fresh database is migrated; `size` findings spread over 2026 are bulk-loaded
-(executemany on SQLite, COPY on PostgreSQL) with their stint facts (`ranking_fact`: ~10 %
-transferred, ~5 % reopened, ~8 % still open) across 60 departments per 100 k findings (a
-district's 40 headquarters departments and 20 dong offices). The facts are up to date (the
-watermark is set), so the timing is what the database does for a month: the aggregation
-queries of `patrol_api.rankings.metrics` and the two ranked tables. Prints ``month_100k_s``
-and ``city_year_4m_s`` (median of 3 runs; targets on PostgreSQL: 2 s and 30 s).
+For each size a fresh database is migrated; `size` findings spread evenly over 2026 are
+bulk-loaded (executemany on SQLite, COPY on PostgreSQL) with their stint facts
+(`ranking_fact`: ~10 % transferred, ~5 % reopened, ~8 % still open) across 60 departments
+per 100 k findings (a district's 40 headquarters departments and 20 dong offices). The facts
+are up to date (the watermark is set), so the timing is what the database does for one month
+(`--month`, default 2026-10): the refresh finding nothing to re-cut, the aggregation queries
+of `patrol_api.rankings.metrics` and the two ranked tables. Prints ``month_100k_s`` — one
+month of a district year (100 k findings over the year, ~8.6 k received in the month) — and
+``city_year_4m_s`` — one month of a city year (4 M findings over the year, ~340 k in the
+month, 2,400 departments); medians of 3 runs; targets on PostgreSQL: 2 s and 30 s. Neither
+is a month holding 100 k findings nor a whole year's ranking.
 """
 import argparse
 import random
