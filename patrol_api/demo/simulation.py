@@ -170,9 +170,19 @@ class Simulation:
         user = auditors[0] if auditors and self.rng.random() < 0.5 else self.rng.choice(
             self.officers)
         if passed:
-            return self.act(finding_id, "verify", user=user, note="현장 확인 결과 조치 완료")
+            return self.act(finding_id, "verify", user=user, note="현장 확인 결과 조치 완료",
+                            position=self.on_the_spot(finding_id))
         return self.act(finding_id, "fail_verification", user=user,
                         reason=self.rng.choice(stories.FAIL_REASONS), note="재확인 결과 미흡")
+
+    def on_the_spot(self, finding_id: int) -> dict:
+        """The verifier's phone position a few metres from the finding (a check is a visit).
+
+        Drawn from a generator of its own, so that the main history stays the same.
+        """
+        rng = random.Random(f"{self.seed}/visit/{finding_id}/{self.clock.now.isoformat()}")
+        lat, lon = scenery.nudge(rng, *self.facts(finding_id, Finding.lat, Finding.lon), 6)
+        return {"lat": lat, "lon": lon, "accuracy_m": round(rng.uniform(3, 12), 1)}
 
     def transfer(self, finding_id: int) -> bool:
         """Hand the finding to another department with a reason."""

@@ -6,7 +6,16 @@ from datetime import datetime
 
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import deadlines, dispatch, evidence, fates, journal, locks, visibility
+from patrol_api.findings import (
+    deadlines,
+    dispatch,
+    evidence,
+    fates,
+    journal,
+    locks,
+    visibility,
+    visits,
+)
 from patrol_api.findings import lifecycle as lc
 from patrol_api.findings.projection import DUE_FIELDS
 from patrol_api.models import Department, Finding, User
@@ -96,9 +105,9 @@ def _resolve(act: Act):
 
 
 def _verify(act: Act):
-    given = act.payload.get("evidence")
-    facts = evidence.locate(act.finding, given) if given else None
-    return act.record(lc.ACTIONS[act.name].target, {"evidence": facts})
+    data = visits.for_verify(act.finding, act.payload.get("evidence"),
+                             act.payload.get("position"), act.at)
+    return act.record(lc.VERIFIED, data)
 
 
 def _reopen(act: Act):

@@ -106,7 +106,9 @@ ACTIONS = {a.name: a for a in (
     Action("hold", WORKING, ON_HOLD, DEPARTMENT),
     Action("resume", frozenset({ON_HOLD}), None, DEPARTMENT),
     Action("resolve", WORKING, RESOLVED, DEPARTMENT),
-    Action("verify", frozenset({RESOLVED}), VERIFIED, FIELD | MANAGERS),
+    # A check is a later visit by a patrol officer or the reporting citizen auditor (issue 5);
+    # managers work at a desk and reopen instead, staff never check their own fix.
+    Action("verify", frozenset({RESOLVED}), VERIFIED, FIELD),
     Action("fail_verification", frozenset({RESOLVED}), REOPENED, FIELD | MANAGERS),
     Action("reopen", frozenset({RESOLVED, VERIFIED}), REOPENED, MANAGERS),
     Action("transfer", WORKING, None, DEPARTMENT),

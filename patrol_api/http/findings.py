@@ -19,6 +19,7 @@ from patrol_api.findings import lifecycle as lc
 from patrol_api.http.etag import etag_of, if_match_version
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.base import utcnow
+from patrol_api.models.observations import PHOTO_ROLES
 from patrol_api.models.reference import PRIORITIES
 
 blp = Blueprint("findings", __name__, url_prefix="/findings",
@@ -162,7 +163,16 @@ class EvidenceSchema(Schema):
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"))
     lat = fields.Float(load_default=None, validate=validate.Range(-90, 90))
     lon = fields.Float(load_default=None, validate=validate.Range(-180, 180))
-    role = fields.String(load_default="after", validate=validate.OneOf(("after", "before")))
+    role = fields.String(load_default="after", validate=validate.OneOf(PHOTO_ROLES), metadata={
+        "description": "Only \"after\" counts as evidence (422 evidence_wrong_role)"})
+
+
+class PositionSchema(Schema):
+    """Where the verifier's phone is, reported with a check."""
+
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = fields.Float(load_default=None, validate=validate.Range(0, 10000))
 
 
 class PhotoRef(Schema):
@@ -180,7 +190,10 @@ class ActionArgs(Schema):
     note = fields.String(load_default=None, validate=validate.Length(max=4000))
     department_code = fields.String(load_default=None, metadata={
         "description": "assign / transfer: the receiving department"})
-    evidence = fields.Nested(EvidenceSchema, load_default=None)
+    evidence = fields.Nested(EvidenceSchema, load_default=None, metadata={
+        "description": "resolve / verify: a photo taken on the spot"})
+    position = fields.Nested(PositionSchema, load_default=None, metadata={
+        "description": "verify: the verifier's position on the spot (instead of a photo)"})
 
 
 class BulkArgs(Schema):

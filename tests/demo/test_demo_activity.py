@@ -91,8 +91,13 @@ def test_the_history_has_every_kind_of_department_work(session):
         FindingEvent.kind == "resolve")).scalars()]
     photographed = [e for e in evidence if not e.get("exception")]
     assert photographed and all(e["within"] for e in photographed)
-    assert {e["position_source"] for e in photographed} == {"exif"}
+    # the phone's position and the photo's EXIF GPS are both sent, and both checked
+    assert {e["position_source"] for e in photographed} == {"both"}
     assert any(e.get("exception") for e in evidence)
+    visits = [e.data for e in session.execute(sa.select(FindingEvent).where(
+        FindingEvent.kind == "verify")).scalars()]
+    assert visits and all(v["position"]["distance_m"] <= v["position"]["radius_m"]
+                          for v in visits)
 
 
 def test_events_are_stamped_in_the_simulated_past(session, loaded):

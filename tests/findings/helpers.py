@@ -17,6 +17,21 @@ def photo(name: str = "after") -> str:
     return sha
 
 
+def exif(sha256: str, point=None, captured=None, offset_min=None, gps_time=None) -> str:
+    """Record what the photo pipeline would have read from a photo's EXIF; the digest.
+
+    `captured` is the camera's local time (naive), read with `offset_min` when given.
+    """
+    table = db.metadata.tables["media_metadata"]
+    db.session.execute(table.insert().values(
+        sha256=sha256, format="jpeg", width=1, height=1,
+        latitude=point[0] if point else None, longitude=point[1] if point else None,
+        captured_at_local=captured, captured_utc_offset_min=offset_min, gps_time=gps_time,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    db.session.commit()
+    return sha256
+
+
 def act(user, finding, name: str, **payload) -> Finding:
     """Take an action and commit; returns the reloaded finding."""
     actions.perform(user, finding.id, name, payload)

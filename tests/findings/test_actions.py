@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import evidence
+from patrol_api.findings import photo_facts
 from patrol_api.models import FindingEvent, Observation
 from tests.findings.conftest import SPOT, offset
 from tests.findings.helpers import act, consistent, photo, take
@@ -32,6 +32,11 @@ def after(point=SPOT) -> dict:
     return {"sha256": photo(), "lat": point[0], "lon": point[1]}
 
 
+def here(point=SPOT) -> dict:
+    """The verifier's reported position."""
+    return {"lat": point[0], "lon": point[1], "accuracy_m": 5.0}
+
+
 def error(call) -> ApiError:
     with pytest.raises(ApiError) as caught:
         call()
@@ -48,7 +53,7 @@ def test_the_whole_life_of_a_finding(finding, people, clock):
     finding = act(staff, finding, "resolve", evidence=after(offset(SPOT, 5)))
     assert finding.state == "resolved" and finding.is_open
     clock.advance(days=2)
-    finding = act(people["patrol"], finding, "verify")
+    finding = act(people["patrol"], finding, "verify", position=here())
     assert (finding.state, finding.is_open, finding.closed_at) == ("verified", False, clock.now)
     kinds = db.session.execute(sa.select(FindingEvent.kind).where(
         FindingEvent.finding_id == finding.id).order_by(FindingEvent.seq)).scalars().all()
@@ -142,10 +147,11 @@ def test_resolve_needs_an_after_photo_within_the_radius(finding, people):
     assert 19 < event.data["evidence"]["distance_m"] < 21 and resolved.state == "resolved"
 
 
-def test_exif_position_wins_over_the_phone(finding, people, monkeypatch):
-    monkeypatch.setattr(evidence, "exif_position", lambda sha: offset(SPOT, 200))
+def test_a_far_exif_position_refuses_though_the_phone_is_near(finding, people, monkeypatch):
+    monkeypatch.setattr(photo_facts, "exif_position", lambda sha: offset(SPOT, 200))
     problem = error(lambda: act(people["roads"], finding, "resolve", evidence=after()))
-    assert problem.code == "evidence_too_far"
+    assert (problem.code, problem.field, problem.extra["position_source"]) == (
+        "evidence_too_far", "evidence.sha256", "exif")
 
 
 def test_exif_position_from_the_photo_pipeline(finding, people):
@@ -157,7 +163,7 @@ def test_exif_position_from_the_photo_pipeline(finding, people):
         sha256=sha, format="jpeg", width=1, height=1, latitude=offset(SPOT, 300)[0],
         longitude=offset(SPOT, 300)[1], created_at=finding.created_at))
     db.session.commit()
-    assert evidence.exif_position(sha) == offset(SPOT, 300)
+    assert photo_facts.exif_position(sha) == offset(SPOT, 300)
     problem = error(lambda: act(people["roads"], finding, "resolve", evidence=after()))
     assert problem.code == "evidence_too_far"
 
@@ -189,15 +195,18 @@ def test_failed_verification_reopens_with_fresh_deadlines(finding, people, clock
     assert finding.state == "acknowledged" and consistent(finding)
 
 
-def test_manager_reopens_a_verified_finding(finding, people):
+def test_manager_reopens_a_verified_finding(finding, people, clock):
     finding = act(people["roads"], finding, "resolve", evidence=after())
-    finding = act(people["manager"], finding, "verify")
+    clock.advance(days=1)
+    finding = act(people["patrol"], finding, "verify", position=here())
     finding = act(people["manager"], finding, "reopen", reason="recurred")
     assert (finding.state, finding.is_open, finding.closed_at) == ("reopened", True, None)
 
 
-def test_citizen_auditor_verifies_their_own_report(observe, people):
+def test_citizen_auditor_verifies_their_own_report(observe, people, clock):
     finding = take(observe("cleaning", user=people["auditor"]))
     finding = act(people["cleaning"], finding, "resolve", evidence=after())
-    finding = act(people["auditor"], finding, "verify", evidence=after(offset(SPOT, 3)))
+    clock.advance(days=1)
+    check = {"sha256": photo("check"), "lat": offset(SPOT, 3)[0], "lon": offset(SPOT, 3)[1]}
+    finding = act(people["auditor"], finding, "verify", evidence=check)
     assert finding.state == "verified"

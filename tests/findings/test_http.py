@@ -105,7 +105,7 @@ def test_citizen_auditors_never_see_internal_notes(client, office):
                        json={"note": "x"}).status_code == 403
 
 
-def test_actions_with_if_match(client, office):
+def test_actions_with_if_match(client, office, clock):
     finding = office["findings"]["roads"]
     url = f"{URL}/{finding.id}"
     etag = client.get(url, headers=office["roads"]).headers["ETag"]
@@ -120,8 +120,15 @@ def test_actions_with_if_match(client, office):
     resolve = client.post(f"{url}/actions", headers=office["roads"], json={
         "action": "resolve", "evidence": {"sha256": photo(), "lat": SPOT[0], "lon": SPOT[1]}})
     assert resolve.get_json()["state"] == "resolved"
-    verify = client.post(f"{url}/actions", headers=office["patrol"], json={"action": "verify"})
+    clock.advance(hours=4)
+    blind = client.post(f"{url}/actions", headers=office["patrol"], json={"action": "verify"})
+    assert (blind.status_code, blind.get_json()["code"]) == (
+        422, "verification_evidence_required")
+    verify = client.post(f"{url}/actions", headers=office["patrol"], json={
+        "action": "verify", "position": {"lat": SPOT[0], "lon": SPOT[1], "accuracy_m": 4}})
     assert verify.get_json()["state"] == "verified"
+    checked = verify.get_json()["events"][-1]["data"]["position"]
+    assert checked["distance_m"] == 0 and checked["accuracy_m"] == 4
 
 
 def test_bulk_acknowledge_reports_each(client, office):

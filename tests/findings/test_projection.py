@@ -35,7 +35,9 @@ def _payload(name: str, minutes: int) -> dict:
                        "reject": "duplicate", "fail_verification": "not_fixed",
                        "reopen": "recurred", "request_exception": "no_access"}.get(name),
             "department_code": departments[minutes % 3],
-            "evidence": {"sha256": photo(), "lat": SPOT[0], "lon": SPOT[1]},
+            "evidence": ({"sha256": photo(f"after-{minutes}"), "lat": SPOT[0], "lon": SPOT[1]}
+                         if name == "resolve" else None),
+            "position": {"lat": SPOT[0], "lon": SPOT[1]} if name == "verify" else None,
             "note": f"step {minutes}"}
 
 

@@ -7,14 +7,15 @@ from tests.findings.helpers import act, consistent, photo, take
 
 
 @pytest.fixture
-def closed(observe, make_user, world, clock):
-    """A roads finding fixed and verified (by a manager)."""
+def closed(observe, make_user, world, clock, reporter):
+    """A roads finding fixed and verified (by the patrol officer who reported it)."""
     staff = make_user(Role.DEPARTMENT_STAFF, department=world.department("roads"))[0]
-    manager = make_user(Role.MANAGER)[0]
-    finding = take(observe("roads"))
+    patrol = reporter()
+    finding = take(observe("roads", user=patrol))
     finding = act(staff, finding, "resolve",
                   evidence={"sha256": photo(), "lat": SPOT[0], "lon": SPOT[1]})
-    return act(manager, finding, "verify")
+    clock.advance(hours=2)
+    return act(patrol, finding, "verify", position={"lat": SPOT[0], "lon": SPOT[1]})
 
 
 def test_soon_after_closing_the_finding_reopens(closed, observe, clock):

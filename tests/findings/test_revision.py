@@ -208,10 +208,9 @@ def test_moving_an_observation_of_a_verified_finding_starts_a_new_one(phone, mak
     first = phone()
     a = report(first)
     staff = make_user(Role.DEPARTMENT_STAFF, department=world.department("roads"))[0]
-    manager = make_user(Role.MANAGER)[0]
     done = act(staff, finding(a["finding_id"]), "resolve",
                evidence={"sha256": photo(), "lat": SPOT[0], "lon": SPOT[1]})
-    act(manager, done, "verify")
+    act(first.user, done, "verify", position={"lat": SPOT[0], "lon": SPOT[1]})
     far = offset(SPOT, 400)
     record = edit(first, a, lat=far[0], lon=far[1], accuracy_m=3.0)["record"]
     closed = finding(a["finding_id"])
