@@ -27,16 +27,23 @@ TOPICS = {"assigned": ("새 적출사항 배정", "New finding assigned"),
           "overdue": ("처리기한 경과", "Deadline passed"),
           "escalated": ("기한 경과 보고", "Overdue finding escalated"),
           "due_earlier": ("처리기한 단축 (우선순위 상향)", "Due date moved earlier (priority)"),
-          "warranty_expiring": ("하자보수기간 만료 예정", "Warranty ending soon")}
+          "warranty_expiring": ("하자보수기간 만료 예정", "Warranty ending soon"),
+          "reopened": ("적출사항 재처리 요청", "Finding reopened, to be worked again"),
+          "ack_reminder": ("접수기한 임박", "Acknowledge deadline approaching")}
 ASSIGNING = ("routed", "assign", "transfer")
+REOPENING = ("fail_verification", "reopen")  # reopen: by a manager or by a recurrence
 
 
 def topic_of(event: FindingEvent) -> str | None:
     """The notification an event causes, if any."""
     if event.kind in ASSIGNING:
         return "assigned" if event.department_id is not None else None
+    if event.kind in REOPENING:
+        return "reopened" if event.department_id is not None else None
     if event.kind == "priority_changed":
         return "due_earlier" if event.data.get("due_earlier") and event.department_id else None
+    if event.kind == "reminder" and event.data.get("due") == "ack":
+        return "ack_reminder"
     return event.kind if event.kind in TOPICS else None
 
 
@@ -50,7 +57,8 @@ def on_event(finding: Finding, event: FindingEvent) -> None:
 def payload(topic: str, finding: Finding, event: FindingEvent) -> dict:
     """What a message says: the topic, the finding and the event."""
     department = db.session.get(Department, event.department_id or 0)
-    return {"topic": topic, "event": {"kind": event.kind, "at": event.at.isoformat()},
+    return {"topic": topic, "event": {"kind": event.kind, "at": event.at.isoformat(),
+                                      "reason": event.reason},
             "finding": {"id": finding.id, "reference": finding.reference,
                         "state": finding.state, "lat": finding.lat, "lon": finding.lon,
                         "department_code": department.code if department else None,

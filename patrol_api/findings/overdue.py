@@ -1,4 +1,5 @@
-"""Deadlines job: flag overdue findings, remind before due dates, escalate long overdue ones.
+"""Deadlines job: flag overdue findings, remind before due dates (acknowledge and resolve),
+escalate long overdue ones.
 
 Only the due date that applies counts: the acknowledge due date while a finding waits to be
 acknowledged (assigned, reopened), the resolve due date while it is worked on. Findings on
@@ -56,16 +57,49 @@ def _escalate(now) -> int:
     return count
 
 
+def next_due(finding: Finding, now) -> tuple[str, object] | None:
+    """('ack' or 'resolve', date) of the next due date still ahead, or None.
+
+    While a finding waits to be acknowledged both dates apply and the earlier one comes
+    next; once acknowledged only the resolve date does. One reminder per date
+    (`reminded_due_at`), so two dates close together never alternate reminders.
+    """
+    ahead = [(due_at, name) for name, due_at in (
+        ("ack", finding.ack_due_at if finding.state in AWAITING_ACK else None),
+        ("resolve", finding.resolve_due_at)) if due_at is not None and due_at > now]
+    if not ahead:
+        return None
+    due_at, name = min(ahead)
+    return name, due_at
+
+
+def lead_hours(finding: Finding, due: str, due_at) -> float:
+    """Business hours before a due date that its reminder goes out.
+
+    Resolve dates: FINDING_REMIND_BEFORE_HOURS. Acknowledge dates:
+    FINDING_REMIND_ACK_BEFORE_HOURS, but at most half the time the department was given, so
+    that a short target never gets its reminder together with the assignment itself.
+    """
+    if due == "resolve":
+        return settings.get("FINDING_REMIND_BEFORE_HOURS")
+    lead = settings.get("FINDING_REMIND_ACK_BEFORE_HOURS")
+    if finding.assigned_at is None:
+        return lead
+    return min(lead, deadlines.business_hours_between(finding.assigned_at, due_at) / 2)
+
+
 def _remind(now) -> int:
-    """Remind departments of resolve due dates within FINDING_REMIND_BEFORE_HOURS."""
-    lead, count = settings.get("FINDING_REMIND_BEFORE_HOURS"), 0
-    rows = _select(Finding.overdue.is_(False), Finding.resolve_due_at > now,
-                   Finding.resolve_due_at <= now + REMIND_HORIZON)
-    for finding in rows:
-        due_at = finding.resolve_due_at
-        if finding.reminded_due_at != due_at and (
-                deadlines.business_hours_between(now, due_at) <= lead):
-            journal.append(finding, "reminder", at=now, data={"due_at": due_at})
+    """Remind departments of the next acknowledge or resolve due date (once per date)."""
+    count, horizon = 0, now + REMIND_HORIZON
+    ack_soon = sa.and_(Finding.state.in_(AWAITING_ACK), Finding.ack_due_at > now,
+                       Finding.ack_due_at <= horizon)
+    resolve_soon = sa.and_(Finding.resolve_due_at > now, Finding.resolve_due_at <= horizon)
+    for finding in _select(Finding.overdue.is_(False), sa.or_(ack_soon, resolve_soon)):
+        due = next_due(finding, now)
+        if due is None or finding.reminded_due_at == due[1]:
+            continue
+        if deadlines.business_hours_between(now, due[1]) <= lead_hours(finding, *due):
+            journal.append(finding, "reminder", at=now, data={"due": due[0], "due_at": due[1]})
             count += 1
     return count
 

@@ -5,7 +5,8 @@ DEFAULTS = {
     "FINDING_REOPEN_WITHIN_DAYS": 14,      # a recurrence this soon after closing reopens
     "FINDING_EVIDENCE_MIN_RADIUS_M": 30,   # "after" photos count within max(this, radius)
     "FINDING_EVIDENCE_CLOCK_TOLERANCE_S": 600,  # camera clock slack on EXIF capture times
-    "FINDING_REMIND_BEFORE_HOURS": 4,      # business hours before a due date: reminder
+    "FINDING_REMIND_BEFORE_HOURS": 4,      # business hours before a resolve date: reminder
+    "FINDING_REMIND_ACK_BEFORE_HOURS": 1,  # ... before an acknowledge date (at most half-way)
     "FINDING_ESCALATE_AFTER_HOURS": 16,    # business hours past a due date: escalation
     "FINDING_PRIORITY_CAPS": {"urgent": (1, 1), "high": (4, 3)},  # (ack h, resolve d) caps
     "FINDING_DEFECT_GROUPS": ("street", "water", "safety"),  # category groups: warranty defects

@@ -1,4 +1,6 @@
 """The deadlines job (overdue, reminders, escalation) and notifications (SMTP, webhooks)."""
+import email
+import email.policy
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -11,12 +13,17 @@ from patrol_api.findings import notify, overdue
 from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import FindingEvent, Notification
 from tests.findings.conftest import SPOT, offset
-from tests.findings.helpers import act, consistent, reload, take
+from tests.findings.helpers import act, consistent, photo, reload, take
 from tests.findings.servers import HookServer
 
 
 def kst(*args) -> datetime:
     return datetime(*args, tzinfo=SEOUL).astimezone(UTC)
+
+
+def subject(message: dict) -> str:
+    """The decoded Subject of a message the SMTP sink received."""
+    return email.message_from_bytes(message["data"], policy=email.policy.default)["Subject"]
 
 
 def kinds(finding) -> list[str]:
@@ -161,3 +168,102 @@ def test_due_soon_backoff_timing(app, observe):
 def reload_row(row):
     db.session.expire_all()
     return db.session.get(Notification, row.id)
+
+
+def test_an_acknowledge_date_gets_its_reminder_once(observe, clock, staff):
+    clock.now = kst(2026, 11, 23, 10, 0)
+    finding = take(observe("roads"))  # ack due Mon 14:00 (3 business hours, lunch 12-13)
+    assert overdue.mark_overdue(kst(2026, 11, 23, 11, 30))["reminded"] == 0  # 1.5 h before
+    assert overdue.mark_overdue(kst(2026, 11, 23, 12, 30))["reminded"] == 1  # 1 h before
+    assert overdue.mark_overdue(kst(2026, 11, 23, 13, 30))["reminded"] == 0
+    event = db.session.execute(sa.select(FindingEvent).where(
+        FindingEvent.kind == "reminder")).scalar_one()
+    assert event.data == {"due": "ack", "due_at": finding.ack_due_at.isoformat()}
+    clock.now = kst(2026, 11, 23, 13, 45)
+    finding = act(staff, finding, "acknowledge")  # now only the resolve date (Thu 18:00)
+    assert overdue.mark_overdue(kst(2026, 11, 26, 14, 30))["reminded"] == 1
+    assert reload(finding).reminded_due_at == finding.resolve_due_at and consistent(finding)
+
+
+def test_a_short_acknowledge_target_is_reminded_half_way(observe, clock):
+    clock.now = kst(2026, 11, 23, 10, 0)
+    take(observe("safety"))  # urgent: acknowledge within 1 business hour, by 11:00
+    assert overdue.mark_overdue(kst(2026, 11, 23, 10, 1))["reminded"] == 0  # not at once
+    assert overdue.mark_overdue(kst(2026, 11, 23, 10, 30))["reminded"] == 1
+
+
+def test_two_close_due_dates_never_alternate_reminders(observe, clock, staff, make_user, world):
+    clock.now = kst(2026, 11, 23, 10, 0)
+    finding = take(observe("roads"))  # resolve due Thu 18:00
+    cleaning = make_user(Role.DEPARTMENT_STAFF, department=world.department("cleaning"))[0]
+    clock.now = kst(2026, 11, 26, 13, 0)
+    finding = act(staff, finding, "transfer", reason="not_our_jurisdiction",
+                  department_code="cleaning")  # new ack due Thu 16:00, resolve stays 18:00
+    assert overdue.mark_overdue(kst(2026, 11, 26, 14, 0))["reminded"] == 0  # ack comes first
+    assert overdue.mark_overdue(kst(2026, 11, 26, 15, 0))["reminded"] == 1  # the ack date
+    assert overdue.mark_overdue(kst(2026, 11, 26, 15, 30))["reminded"] == 0
+    clock.now = kst(2026, 11, 26, 15, 45)
+    act(cleaning, finding, "acknowledge")
+    assert overdue.mark_overdue(kst(2026, 11, 26, 15, 45))["reminded"] == 1  # the resolve date
+    assert overdue.mark_overdue(kst(2026, 11, 26, 16, 30))["reminded"] == 0
+    dues = db.session.execute(sa.select(FindingEvent.data).where(
+        FindingEvent.kind == "reminder").order_by(FindingEvent.id)).scalars().all()
+    assert [d["due"] for d in dues] == ["ack", "resolve"]
+
+
+def test_reminders_are_emailed_by_which_date(smtp, observe, clock, staff):
+    clock.now = kst(2026, 11, 23, 10, 0)
+    finding = take(observe("roads"))
+    overdue.mark_overdue(kst(2026, 11, 23, 12, 30))
+    clock.now = kst(2026, 11, 23, 13, 0)
+    act(staff, finding, "acknowledge")
+    overdue.mark_overdue(kst(2026, 11, 26, 14, 30))
+    topics = db.session.execute(sa.select(Notification.topic).order_by(
+        Notification.id)).scalars().all()
+    assert topics == ["assigned", "ack_reminder", "reminder"]
+    assert subject(smtp.messages[1]).startswith("[순찰] 접수기한 임박 / Acknowledge deadline")
+
+
+@pytest.fixture
+def checked(observe, clock, staff, reporter):
+    """A roads finding resolved a day ago, and its reporter (a patrol officer)."""
+    patrol = reporter()
+    finding = take(observe("roads", user=patrol))
+    finding = act(staff, finding, "resolve",
+                  evidence={"sha256": photo("fix"), "lat": SPOT[0], "lon": SPOT[1]})
+    clock.advance(days=1)
+    return finding, patrol
+
+
+def _reopened() -> list[Notification]:
+    return db.session.execute(sa.select(Notification).where(
+        Notification.topic == "reopened")).scalars().all()
+
+
+def test_a_failed_check_tells_the_department(smtp, checked):
+    finding, patrol = checked
+    act(patrol, finding, "fail_verification", reason="partially_fixed")
+    [row] = _reopened()
+    assert (row.target, row.status) == ("roads@ydp.example.go.kr", "sent")
+    assert row.payload["event"] == {"kind": "fail_verification", "reason": "partially_fixed",
+                                    "at": row.payload["event"]["at"]}
+    assert subject(smtp.messages[-1]) == (
+        f"[순찰] 적출사항 재처리 요청 / Finding reopened, to be worked again: {finding.reference}")
+
+
+def test_a_managers_reopen_tells_the_department(smtp, checked, make_user):
+    finding, patrol = checked
+    finding = act(patrol, finding, "verify", position={"lat": SPOT[0], "lon": SPOT[1]})
+    act(make_user(Role.MANAGER)[0], finding, "reopen", reason="not_fixed")
+    assert [row.payload["event"]["kind"] for row in _reopened()] == ["reopen"]
+
+
+def test_a_recurrence_that_reopens_tells_the_department(smtp, checked, observe, clock):
+    finding, patrol = checked
+    act(patrol, finding, "verify", position={"lat": SPOT[0], "lon": SPOT[1]})
+    clock.advance(days=3)
+    again = take(observe("roads", offset(SPOT, 5)))
+    assert again.id == finding.id and again.state == "reopened"
+    [row] = _reopened()
+    assert row.payload["event"]["reason"] == "recurred"
+    assert row.payload["finding"]["department_code"] == "roads"
