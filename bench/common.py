@@ -13,10 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-try:  # the bench extra: a faster decoder, used by the clients of this server and of Kinto alike
-    from orjson import loads as decode_json
-except ImportError:  # pragma: no cover - without the extra, the standard library's
-    from json import loads as decode_json  # noqa: F401
+from orjson import loads as decode_json  # noqa: F401 - the clients of this server and Kinto alike
 
 # Yeongdeungpo-gu, Seoul: the box the generated findings fall into.
 LAT_RANGE = (37.49, 37.55)

@@ -52,6 +52,18 @@ class Batch:
         if obs is not None and not sa.inspect(obs).persistent:
             self.observations.pop(client_id)
 
+    def prefetch_references(self, model, codes) -> None:
+        """Look up the live records of these codes in one query (cached for the push)."""
+        wanted = sorted({code for code in codes if isinstance(code, str)}
+                        - {c for m, c in self.references if m is model})
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start:start + CHUNK]
+            self.references.update(((model, code), None) for code in chunk)
+            rows = self.session.execute(sa.select(model).where(
+                model.code.in_(chunk), model.deleted_at.is_(None))
+                .options(lazyload("*"))).scalars()
+            self.references.update(((model, row.code), row) for row in rows)
+
     def category(self, code: str) -> Category | None:
         """A live category by code (cached for the push)."""
         return self._reference(Category, code)

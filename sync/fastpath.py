@@ -13,7 +13,7 @@ from patrol_api import changefeed
 from patrol_api.models import AppliedMutation, Observation, ObservationPhoto
 from patrol_api.models.base import utcnow
 from patrol_api.reference.geo import AreaIndex
-from sync import fastcheck, photos, schemas
+from sync import fastcheck, photos, pulltext, schemas
 from sync.errors import Rejected
 from sync.handlers.observations import UNITS
 from sync.records import _iso as iso
@@ -100,20 +100,25 @@ def store(batch, run: list[Prepared]) -> list[dict]:
     session.flush()  # pending ORM rows (clock sample, sync state) go first
     with session.begin_nested():
         first = changefeed.allocate(session, len(rows))
-        for offset, row in enumerate(rows):
+        results = []
+        for offset, (row, item, area_code) in enumerate(zip(rows, run, extras, strict=True)):
             row["change_seq"] = first + offset
+            result = _result(row, item, area_code)
+            row["pull_json"] = pulltext.upsert_text(result["record"])
+            results.append(result)
         table = Observation.__table__
-        ids = session.execute(
-            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
+        session.execute(sa.insert(table), rows)
+        # change_seq is unique and follows run order: one select maps rows to their ids
+        # (RETURNING with parameter order falls back to one INSERT per row on SQLite)
+        ids = session.execute(sa.select(table.c.id).where(
+            table.c.change_seq.between(first, first + len(rows) - 1))
+            .order_by(table.c.change_seq)).scalars().all()
         photo_rows = [{"observation_id": obs_id, "sha256": p["sha256"], "role": p["role"],
                        "position": position}
                       for obs_id, item in zip(ids, run, strict=True)
                       for position, p in enumerate(item.data["photos"])]
         if photo_rows:
             session.execute(sa.insert(ObservationPhoto.__table__), photo_rows)
-        results = [_result(row, item, area_code, obs_id)
-                   for row, item, area_code, obs_id in zip(rows, run, extras, ids, strict=True)]
         session.execute(sa.insert(AppliedMutation.__table__), [
             {"device_id": device_id, "mutation_id": item.mutation.id,
              "device_seq": item.mutation.seq, "type": item.mutation.type[:40],
@@ -127,7 +132,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
     return results
 
 
-def _result(row: dict, item: Prepared, area_code, obs_id: int) -> dict:
+def _result(row: dict, item: Prepared, area_code) -> dict:
     """The item result, with the record exactly as observation_record would give it."""
     record = {
         "client_id": row["client_id"], "version": 1, "change_seq": row["change_seq"],

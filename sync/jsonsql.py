@@ -43,7 +43,12 @@ class Dialect:
         """A float with round-trip precision (or null)."""
         if self.pg:  # PostgreSQL 12+ prints the shortest exact form
             return sa.func.coalesce(sa.cast(sa.func.to_json(col), Text), "null")
-        return sa.case((col.is_(None), "null"), else_=sa.func.printf("%!.17g", col))
+        # the shortest of 15, 16 and 17 significant digits that reads back as the same double
+        short, medium = sa.func.printf("%!.15g", col), sa.func.printf("%!.16g", col)
+        return sa.case((col.is_(None), "null"),
+                       (sa.cast(short, sa.Float) == col, short),
+                       (sa.cast(medium, sa.Float) == col, medium),
+                       else_=sa.func.printf("%!.17g", col))
 
     def boolean(self, col) -> ColumnElement:
         """true / false (or null)."""

@@ -14,8 +14,7 @@ from patrol_api.extensions import db
 from patrol_api.models import User
 from sync import cursor as cursors
 from sync import scope as scopes
-from sync import tombstones
-from sync.sources import SOURCES
+from sync import sources, tombstones
 from sync.window import Window
 
 
@@ -29,7 +28,7 @@ def pull(user: User, cursor: str | None, limit: int) -> str:
         raise cursors.invalid()
     scope = scopes.of(user)
     window = Window(scope, since, upto, limit + 1, session.get_bind().dialect.name)
-    page, has_more = _page(heapq.merge(*(source(window) for source in SOURCES),
+    page, has_more = _page(heapq.merge(*(source(window) for source in sources.active(window)),
                                        key=lambda entry: entry[0]), limit)
     if cursor and (issued_for != scope.fingerprint
                    or since < tombstones.horizon(session)):  # read after the changes: purge

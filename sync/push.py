@@ -13,7 +13,7 @@ from patrol_api import changefeed
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.findings import intake
-from patrol_api.models import Device, User
+from patrol_api.models import Category, Device, Site, User
 from patrol_api.models.base import utcnow
 from sync import clock as clocks
 from sync import fastpath, mutations, settings
@@ -100,6 +100,9 @@ def _batch(user: User, device: Device, clock, items: list) -> Batch:
     ledger = Ledger(session, device.id, [m.id for m in items if m.recordable])
     batch = Batch(session, user, device, clock, ledger)
     batch.prefetch(sorted({m.entity_id for m in items if m.entity_id and not m.problem}))
+    named = [m.data for m in items if m.problem is None and isinstance(m.data, dict)]
+    batch.prefetch_references(Category, (data.get("category_code") for data in named))
+    batch.prefetch_references(Site, (data.get("site_code") for data in named))
     return batch
 
 

@@ -6,9 +6,11 @@ Each source returns at most `window.limit` rows' entries, oldest first.
 import sqlalchemy as sa
 
 from patrol_api.extensions import db
-from patrol_api.models import Area, Category, Observation, ObservationPhoto, Site
+from patrol_api.models import Finding, Observation
+from patrol_api.models.patrols import Campaign, ChecklistTemplate
 from patrol_api.reference.kinds import KINDS
-from sync import jsonsql, pulled_campaigns, pulled_findings
+from sync import pulled_campaigns, pulled_findings, pulltext
+from sync.exits import FindingExit
 from sync.window import Window, upsert_or_delete
 
 REFERENCE_KINDS = ("departments", "areas", "categories", "facility-types", "sites")
@@ -29,53 +31,14 @@ def reference(name: str):
 
 
 _OBS = Observation.__table__
-_PHOTO = ObservationPhoto.__table__
-_CATEGORY, _SITE, _AREA = (Category.__table__.alias("c"), Site.__table__.alias("s"),
-                           Area.__table__.alias("a"))
-_TEXT = ("client_id", "note", "fate", "fate_reason")
-_INTEGER = ("version", "change_seq", "clock_offset_ms", "photos_expected", "photos_verified",
-            "finding_id")
-_REAL = ("lat", "lon", "accuracy_m")
-_TIMES = ("recorded_at_device", "recorded_at", "received_at", "created_at", "updated_at")
-# sync.records.observation_record, key by key
-_ORDER = ("client_id", "version", "change_seq", "category_code", "site_code", "area_code",
-          "lat", "lon", "accuracy_m", "note", "recorded_at_device", "clock_offset_ms",
-          "recorded_at", "time_flags", "received_at", "photos", "photos_expected",
-          "photos_verified", "complete", "fate", "fate_reason", "finding_id", "created_at",
-          "updated_at", "deleted")
 _statements: dict = {}
 
 
-def _observation_record_sql(d: jsonsql.Dialect):
-    """observation_record rendered by the database."""
-    values = {name: d.text(_OBS.c[name]) for name in _TEXT}
-    values |= {name: d.integer(_OBS.c[name]) for name in _INTEGER}
-    values |= {name: d.real(_OBS.c[name]) for name in _REAL}
-    values |= {name: d.time(_OBS.c[name]) for name in _TIMES}
-    values |= {"category_code": d.text(_CATEGORY.c.code), "site_code": d.text(_SITE.c.code),
-               "area_code": d.text(_AREA.c.code), "time_flags": d.json(_OBS.c.time_flags),
-               "complete": d.boolean(_OBS.c.complete),
-               "deleted": sa.literal("false", jsonsql.Text),
-               "photos": d.array_of_objects(
-                   {"sha256": _PHOTO.c.sha256, "role": _PHOTO.c.role}, _PHOTO.c.position,
-                   _PHOTO, _PHOTO.c.observation_id == _OBS.c.id)}
-    return d.object([(name, values[name]) for name in _ORDER])
-
-
 def _observation_statement(dialect: str):
-    """The statement rendering a window of a user's observation entries (built once)."""
+    """The statement reading a window of a user's observation entries (built once)."""
     if dialect not in _statements:
-        d = jsonsql.Dialect(dialect)
-        head = jsonsql.concat('{"kind":"observations","seq":', d.integer(_OBS.c.change_seq),
-                              ',"id":', d.text(_OBS.c.client_id))
-        text = sa.case((_OBS.c.deleted_at.is_(None), jsonsql.concat(
-            head, ',"op":"upsert","record":', _observation_record_sql(d), "}")),
-            else_=jsonsql.concat(head, ',"op":"delete","record":null}'))
         _statements[dialect] = (
-            sa.select(_OBS.c.change_seq, text)
-            .select_from(_OBS.join(_CATEGORY, _CATEGORY.c.id == _OBS.c.category_id)
-                         .outerjoin(_SITE, _SITE.c.id == _OBS.c.site_id)
-                         .outerjoin(_AREA, _AREA.c.id == _OBS.c.area_id))
+            sa.select(_OBS.c.change_seq, pulltext.stored_or_rendered(dialect))
             .where(_OBS.c.change_seq > sa.bindparam("since"),
                    _OBS.c.change_seq <= sa.bindparam("upto"),
                    _OBS.c.user_id == sa.bindparam("user_id"))
@@ -84,13 +47,24 @@ def _observation_statement(dialect: str):
 
 
 def observations(window: Window) -> list:
-    """The user's own observations, with their current fate, as JSON the database wrote."""
+    """The user's own observations, with their current fate: the entries stored as JSON."""
     stmt = _observation_statement(window.dialect)
     return db.session.execute(stmt, {"since": window.since, "upto": window.upto,
                                      "user_id": window.scope.user_id,
                                      "limit": window.limit}).all()
 
 
-SOURCES = [observations, pulled_findings.findings, pulled_findings.exits,
-           *(reference(name) for name in REFERENCE_KINDS), pulled_campaigns.campaigns,
-           pulled_campaigns.templates]
+# Each source with the change-sequence column of the rows its entries come from: a source
+# whose column has no value in a window has nothing to say about it.
+SOURCES = [(Observation.change_seq, observations), (Finding.change_seq, pulled_findings.findings),
+           (FindingExit.seq, pulled_findings.exits),
+           *((KINDS[name].model.change_seq, reference(name)) for name in REFERENCE_KINDS),
+           (Campaign.change_seq, pulled_campaigns.campaigns),
+           (ChecklistTemplate.change_seq, pulled_campaigns.templates)]
+
+
+def active(window: Window) -> list:
+    """The sources with changes in the window, found with one statement."""
+    flags = db.session.execute(sa.select(*(
+        sa.exists().where(*window.of(column)) for column, _ in SOURCES))).one()
+    return [source for (_, source), present in zip(SOURCES, flags, strict=True) if present]

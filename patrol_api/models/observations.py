@@ -44,6 +44,8 @@ class Observation(Versioned, db.Model):
     fate_reason: Mapped[str | None] = mapped_column(sa.String(300))
     finding_id: Mapped[int | None] = mapped_column(sa.Integer)
     field_versions: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # the entry a pull sends, as JSON text the database rendered (sync/pulltext.py)
+    pull_json: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
 
     category = relationship("Category", lazy="selectin")
     site = relationship("Site", lazy="selectin")
