@@ -40,6 +40,7 @@ def _init_extensions(app: Flask) -> None:
     """Bind the extensions and the database engine tuning."""
     from patrol_api import database, jobs, openapi
     from patrol_api.auth import access
+    from patrol_api.findings import startup as findings
     from patrol_api.http import media_types
 
     db.init_app(app)
@@ -50,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app, spec_kwargs=openapi.SPEC_KWARGS)
     openapi.declare_docs_public(app)
     jobs.init_app(app)
+    findings.init_app(app)
     app.before_request(access.enforce)
     app.before_request(media_types.enforce)
 

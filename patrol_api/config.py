@@ -74,6 +74,8 @@ def from_environment() -> dict:
         # (defaults in patrol_api/findings/settings.py; unset variables keep them).
         "OFFICE_CLOSED_DATES": _list("OFFICE_CLOSED_DATES"),
         "OFFICE_OPEN_DATES": _list("OFFICE_OPEN_DATES"),
+        # "09:00-12:00,13:00-18:00" (unset: that default); checked at start-up.
+        "OFFICE_WORKING_PERIODS": os.environ.get("OFFICE_WORKING_PERIODS") or None,
         "FINDING_REOPEN_WITHIN_DAYS": _optional_int("FINDING_REOPEN_WITHIN_DAYS"),
         "FINDING_EVIDENCE_MIN_RADIUS_M": _optional_int("FINDING_EVIDENCE_MIN_RADIUS_M"),
         "FINDING_EVIDENCE_CLOCK_TOLERANCE_S": _optional_int(

@@ -1,8 +1,8 @@
 """Business time on the office calendar: working periods, Korean public holidays, overrides.
 
 Deadlines in hours count working time only (by default 09:00-12:00 and 13:00-18:00, Seoul
-time, Monday to Friday, not on public holidays). A deadline in days ends at the close of
-the N-th business day after the day of receipt.
+time, Monday to Friday, not on public holidays; OFFICE_WORKING_PERIODS changes the hours).
+A deadline in days ends at the close of the N-th business day after the day of receipt.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,10 +87,57 @@ class BusinessCalendar:
         return total
 
 
-def calendar_from_config(config: dict) -> BusinessCalendar:
-    """The calendar described by OFFICE_* settings."""
-    def dates(key: str) -> frozenset:
-        return frozenset(date.fromisoformat(d) for d in config.get(key, ()) if d)
+def _clock(text: str) -> time:
+    """An HH:MM time of day (24:00 is not a time: end the day at 23:59)."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"'{text.strip()}' is not HH:MM")
+    return time(int(hours), int(minutes))
 
-    return BusinessCalendar(closed_dates=dates("OFFICE_CLOSED_DATES"),
+
+def parse_periods(text: str) -> tuple:
+    """Working periods from "09:00-12:00,13:00-18:00": in order, none empty or overlapping.
+
+    Raises ValueError naming OFFICE_WORKING_PERIODS and what is wrong.
+    """
+    periods = []
+    try:
+        for part in (item for item in text.split(",") if item.strip()):
+            start, sep, end = part.partition("-")
+            if not sep:
+                raise ValueError(f"'{part.strip()}' is not START-END")
+            periods.append((_clock(start), _clock(end)))
+    except ValueError as error:
+        raise ValueError(f"OFFICE_WORKING_PERIODS={text!r}: {error} "
+                         "(expected e.g. \"09:00-12:00,13:00-18:00\")") from None
+    _check_order(text, periods)
+    return tuple(periods)
+
+
+def _check_order(text: str, periods: list) -> None:
+    """ValueError unless there are periods, each ends after it starts and after the last."""
+    if not periods:
+        raise ValueError(f"OFFICE_WORKING_PERIODS={text!r}: no working period given")
+    previous_end = None
+    for start, end in periods:
+        if end <= start:
+            raise ValueError(f"OFFICE_WORKING_PERIODS={text!r}: {start:%H:%M}-{end:%H:%M} "
+                             "does not end after it starts")
+        if previous_end is not None and start < previous_end:
+            raise ValueError(f"OFFICE_WORKING_PERIODS={text!r}: periods must be in order "
+                             "and must not overlap")
+        previous_end = end
+
+
+def calendar_from_config(config: dict) -> BusinessCalendar:
+    """The calendar described by OFFICE_* settings (ValueError on a bad value)."""
+    def dates(key: str) -> frozenset:
+        try:
+            return frozenset(date.fromisoformat(d) for d in config.get(key) or () if d)
+        except ValueError as error:
+            raise ValueError(f"{key}: {error} (expected ISO dates, e.g. 2026-05-01)") from None
+
+    periods = config.get("OFFICE_WORKING_PERIODS")
+    return BusinessCalendar(periods=parse_periods(periods) if periods else DEFAULT_PERIODS,
+                            closed_dates=dates("OFFICE_CLOSED_DATES"),
                             open_dates=dates("OFFICE_OPEN_DATES"))

@@ -9,14 +9,14 @@ from flask import current_app
 
 from patrol_api.findings import settings
 from patrol_api.findings.calendar import BusinessCalendar, calendar_from_config
+from patrol_api.findings.startup import CALENDAR
 
 
 def calendar() -> BusinessCalendar:
     """The office calendar of the current app (cached per app)."""
-    cached = current_app.extensions.get("findings_calendar")
+    cached = current_app.extensions.get(CALENDAR)  # built at start-up (startup.init_app)
     if cached is None:
-        cached = current_app.extensions["findings_calendar"] = calendar_from_config(
-            current_app.config)
+        cached = current_app.extensions[CALENDAR] = calendar_from_config(current_app.config)
     return cached
 
 

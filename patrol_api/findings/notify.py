@@ -3,7 +3,8 @@ integrations by signed webhooks. Each message is a row (an outbox) written in th
 of the event that caused it, sent after commit, and retried with exponential backoff.
 
 Webhooks are POSTed as JSON with `X-Patrol-Signature: sha256=<hex>`, the HMAC-SHA256 of
-"<X-Patrol-Timestamp>.<body>" under FINDING_WEBHOOK_SECRET.
+"<X-Patrol-Timestamp>.<body>" under FINDING_WEBHOOK_SECRET; never unsigned (start-up refuses
+webhook URLs without a secret, see startup.py).
 """
 import hashlib
 import hmac
@@ -159,8 +160,9 @@ def send_webhook(row: Notification) -> None:
     headers = {"Content-Type": "application/json", "X-Patrol-Event": row.topic,
                "X-Patrol-Delivery": str(row.id), "X-Patrol-Timestamp": timestamp}
     secret = settings.get("FINDING_WEBHOOK_SECRET")
-    if secret:
-        headers["X-Patrol-Signature"] = signature(secret, timestamp, body)
+    if not secret:  # start-up refuses this; a config changed at run time fails the same way
+        raise ValueError("FINDING_WEBHOOK_SECRET is not set: webhooks are never sent unsigned")
+    headers["X-Patrol-Signature"] = signature(secret, timestamp, body)
     if not row.target.startswith(("https://", "http://")):
         raise ValueError("webhook URLs must be http(s)")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above

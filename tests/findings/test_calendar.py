@@ -1,9 +1,15 @@
 """Business time on the Seoul office calendar with Korean public holidays."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 
-from patrol_api.findings.calendar import SEOUL, BusinessCalendar, calendar_from_config
+from patrol_api.findings.calendar import (
+    DEFAULT_PERIODS,
+    SEOUL,
+    BusinessCalendar,
+    calendar_from_config,
+    parse_periods,
+)
 
 CAL = BusinessCalendar()
 
@@ -71,3 +77,35 @@ def test_office_overrides():
                                 "OFFICE_OPEN_DATES": ["2026-05-01"]})
     assert not cal.is_business_day(date(2026, 11, 23))
     assert cal.is_business_day(date(2026, 5, 1))
+
+
+def test_working_periods_from_the_setting():
+    cal = calendar_from_config({"OFFICE_WORKING_PERIODS": " 08:30-12:00, 13:00-17:30 "})
+    assert cal.periods == ((time(8, 30), time(12)), (time(13), time(17, 30)))
+    # 2 hours from Monday 17:00: 17:00-17:30, then Tuesday 08:30-10:00
+    assert cal.add_business_hours(kst(2026, 11, 23, 17, 0), 2) == kst(2026, 11, 24, 10, 0)
+    assert cal.add_business_days(kst(2026, 11, 23, 10, 0), 1) == kst(2026, 11, 24, 17, 30)
+    assert calendar_from_config({}).periods == DEFAULT_PERIODS
+    assert calendar_from_config({"OFFICE_WORKING_PERIODS": "9:00-18:00"}).periods == (
+        (time(9), time(18)),)
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("09:00-12:00;13:00-18:00", "not HH:MM"),
+    ("9-18", "not HH:MM"),
+    ("09:00", "not START-END"),
+    ("25:00-26:00", "hour must be in"),
+    ("12:00-09:00", "does not end after it starts"),
+    ("13:00-18:00,09:00-12:00", "in order"),
+    ("09:00-13:00,12:00-18:00", "must not overlap"),
+    (" , ", "no working period"),
+])
+def test_bad_working_periods_are_refused_clearly(value, says):
+    with pytest.raises(ValueError, match="OFFICE_WORKING_PERIODS") as caught:
+        parse_periods(value)
+    assert says in str(caught.value)
+
+
+def test_bad_office_dates_are_refused_clearly():
+    with pytest.raises(ValueError, match="OFFICE_CLOSED_DATES"):
+        calendar_from_config({"OFFICE_CLOSED_DATES": ["2026-13-01"]})

@@ -267,3 +267,17 @@ def test_a_recurrence_that_reopens_tells_the_department(smtp, checked, observe, 
     [row] = _reopened()
     assert row.payload["event"]["reason"] == "recurred"
     assert row.payload["finding"]["department_code"] == "roads"
+
+
+def test_webhooks_are_never_sent_unsigned(app, observe):
+    server = HookServer(statuses=[])
+    app.config.update(FINDING_WEBHOOK_URLS=(server.url,), FINDING_NOTIFY_BACKOFF_S=0)
+    try:
+        take(observe("roads"))  # a secret removed while running: refused, retried later
+        row = db.session.execute(sa.select(Notification)).scalar_one()
+        assert row.status == "pending" and "never sent unsigned" in row.last_error
+        assert server.received == []
+    finally:
+        app.config.update(FINDING_WEBHOOK_URLS=(), FINDING_NOTIFY_BACKOFF_S=None)
+        server.shutdown()
+        server.server_close()
