@@ -97,6 +97,8 @@ def _unmerge(user: User, source: Finding, event: FindingEvent, note: str | None)
     if source.state != lc.MERGED or source.merged_into_id != event.data["merged_into_id"]:
         raise ApiError(409, "already_undone", "This merge has been undone or superseded.")
     target = load(user, source.merged_into_id)
+    _still_open(target, "merge_target_closed", "The finding it was merged into is closed "
+                f"({target.state}); its observations stay with the decision taken there.")
     returning = _still_in(target, event.data["observation_ids"])
     ids = [obs.id for obs in returning]
     at = journal.now()
@@ -114,8 +116,12 @@ def _unmerge(user: User, source: Finding, event: FindingEvent, note: str | None)
 def _unsplit(user: User, original: Finding, event: FindingEvent, note: str | None) -> Finding:
     """Merge the split-off finding back into the original."""
     new = load(user, event.data["new_finding_id"])
-    if not new.is_open:
-        raise ApiError(409, "already_undone", "The split-off finding is no longer open.")
+    if new.state == lc.MERGED and new.merged_into_id == original.id:
+        raise ApiError(409, "already_undone", "This split has been undone already.")
+    _still_open(new, "split_finding_closed", f"The split-off finding is closed ({new.state}); "
+                "its observations stay with the decision taken there.")
+    _still_open(original, "finding_closed", f"This finding is closed ({original.state}); "
+                "reopen it before taking observations back.")
     returning = _still_in(new, event.data["observation_ids"])
     at = journal.now()
     journal.append(new, "merge", actor=user, to_state=lc.MERGED, reason="undo_split",
@@ -124,6 +130,12 @@ def _unsplit(user: User, original: Finding, event: FindingEvent, note: str | Non
     creation.add(original, returning, at, kind="absorbed", actor=user,
                  data={"source_id": new.id, "undo_event_id": event.id})
     return original
+
+
+def _still_open(finding: Finding, code: str, message: str) -> None:
+    """409 with the given code unless the finding is still open (resolved counts as open)."""
+    if not finding.is_open:
+        raise ApiError(409, code, message, finding_id=finding.id, state=finding.state)
 
 
 def _still_in(finding: Finding, observation_ids: list[int]) -> list[Observation]:

@@ -8,7 +8,7 @@ from patrol_api.extensions import db
 from patrol_api.findings import curation
 from patrol_api.models import FindingEvent, Observation
 from tests.findings.conftest import SPOT, offset
-from tests.findings.helpers import consistent, reload, take
+from tests.findings.helpers import act, consistent, reload, take
 
 
 @pytest.fixture
@@ -100,3 +100,66 @@ def test_merge_into_itself_or_a_closed_finding_is_refused(pair, manager):
     with pytest.raises(ApiError) as caught:
         curation.merge(manager, first.id, first.id, "same_problem", None)
     assert caught.value.status == 409
+
+
+def refused_undo(manager, finding, event) -> ApiError:
+    """The error an undo of the event gets."""
+    with pytest.raises(ApiError) as caught:
+        curation.undo(manager, finding.id, event.id, None)
+    db.session.rollback()
+    return caught.value
+
+
+def _reject(make_user, world, finding) -> None:
+    """The roads department rejects the finding (closed)."""
+    staff = make_user(Role.DEPARTMENT_STAFF, department=world.department("roads"))[0]
+    act(staff, finding, "reject", reason="not_found")
+
+
+def test_no_unmerge_once_the_merged_into_finding_is_closed(pair, manager, make_user, world):
+    first, second = pair
+    curation.merge(manager, second.id, first.id, "same_problem", None)
+    db.session.commit()
+    _reject(make_user, world, reload(first))
+    problem = refused_undo(manager, second, event_of(second, "merge"))
+    assert (problem.status, problem.code) == (409, "merge_target_closed")
+    assert (problem.extra["finding_id"], problem.extra["state"]) == (first.id, "rejected")
+    assert reload(second).state == "merged" and reload(first).observation_count == 3
+
+
+def _split(manager, first):
+    """Split the newest observation off the first finding; the new finding."""
+    leaving = db.session.execute(sa.select(Observation.id).where(
+        Observation.finding_id == first.id).order_by(Observation.id.desc())).scalars().first()
+    new = curation.split(manager, first.id, [leaving], "different_problem", None)
+    db.session.commit()
+    return reload(new)
+
+
+def test_no_unsplit_once_the_split_off_finding_is_closed(pair, manager, make_user, world):
+    first, _ = pair
+    new = _split(manager, first)
+    _reject(make_user, world, new)
+    problem = refused_undo(manager, first, event_of(first, "split"))
+    assert (problem.status, problem.code, problem.extra["state"]) == (
+        409, "split_finding_closed", "rejected")
+    assert reload(first).observation_count == 1
+
+
+def test_no_unsplit_into_a_closed_original(pair, manager, make_user, world):
+    first, _ = pair
+    new = _split(manager, first)
+    _reject(make_user, world, reload(first))
+    problem = refused_undo(manager, first, event_of(first, "split"))
+    assert (problem.status, problem.code, problem.extra["finding_id"]) == (
+        409, "finding_closed", first.id)
+    assert reload(new).state == "assigned"
+
+
+def test_an_unsplit_twice_is_already_undone(pair, manager):
+    first, _ = pair
+    _split(manager, first)
+    split = event_of(first, "split")
+    curation.undo(manager, first.id, split.id, None)
+    db.session.commit()
+    assert refused_undo(manager, first, split).code == "already_undone"

@@ -4,8 +4,9 @@ import pytest
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.findings import intake
-from patrol_api.models import Observation
-from tests.findings.conftest import SPOT, offset
+from patrol_api.models import Area, Observation
+from patrol_api.reference.geo import bounds_columns, parse_polygon
+from tests.findings.conftest import SPOT, SQUARE, offset
 from tests.findings.helpers import photo, take
 
 URL = "/api/v1/findings"
@@ -231,3 +232,49 @@ def test_pull_record_and_conditions_for_the_sync_layer(office, world):
     assert {f.reference for f in rows} == {ref(office, "roads"), ref(office, "other")}
     record = records.finding_record(office["findings"]["roads"])
     assert record["department_code"] == "roads" and "note" not in record
+
+
+def test_the_area_filter(client, office, observe, world):
+    dangsan = Area(code="dangsan", name_ko="당산1동", name_en="Dangsan 1-dong",
+                   geometry=SQUARE, **bounds_columns(parse_polygon(SQUARE)))
+    db.session.add(dangsan)
+    obs = observe("roads", offset(SPOT, 2000))
+    obs.area = dangsan
+    db.session.commit()
+    elsewhere = take(obs)
+    manager = office["manager"]
+    assert refs(client.get(URL, headers=manager, query_string={"area_id": dangsan.id})) == {
+        elsewhere.reference}
+    yeoui = refs(client.get(URL, headers=manager, query_string={"area_id": world.area.id}))
+    assert yeoui == {ref(office, name) for name in ("roads", "far", "cleaning", "other")}
+    roads = refs(client.get(URL, headers=office["roads"], query_string={
+        "area_id": dangsan.id, "open": "true"}))
+    assert roads == {elsewhere.reference}  # combined with the department's own scope
+    assert client.get(URL, headers=manager, query_string={"area_id": 0}).status_code == 422
+
+
+def test_comments_with_photos(client, office):
+    finding = office["findings"]["roads"]
+    url = f"{URL}/{finding.id}/comments"
+    progress = photo("progress")
+    answer = client.post(url, headers=office["roads"], json={
+        "note": "굴착 진행 중", "photos": [{"sha256": progress.upper(), "role": "after"},
+                                           {"sha256": photo("scene")}]})
+    assert answer.status_code == 201, answer.get_json()
+    comment = answer.get_json()["events"][-1]
+    assert (comment["kind"], comment["note"]) == ("comment", "굴착 진행 중")
+    assert comment["data"]["photos"] == [{"sha256": progress, "role": "after"},
+                                         {"sha256": photo("scene"), "role": "after"}]
+    missing = client.post(url, headers=office["roads"], json={
+        "note": "x", "photos": [{"sha256": "ab" * 32}]})
+    assert (missing.status_code, missing.get_json()["code"], missing.get_json()["field"]) == (
+        422, "photo_not_verified", "photos")
+    wrong = client.post(url, headers=office["roads"], json={
+        "note": "x", "photos": [{"sha256": progress, "role": "selfie"}]})
+    assert wrong.status_code == 422
+    events = client.get(f"{URL}/{finding.id}", headers=office["manager"]).get_json()["events"]
+    assert [e["kind"] for e in events].count("comment") == 1  # refusals left no trace
+    patrol = client.post(url, headers=office["patrol"], json={
+        "note": "현장 확인", "photos": [{"sha256": photo("patrol view"), "role": "before"}]})
+    assert patrol.status_code == 201
+    assert patrol.get_json()["events"][-1]["data"]["photos"][0]["role"] == "before"
