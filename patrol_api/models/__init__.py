@@ -1,6 +1,7 @@
 """All models, imported so that Alembic sees the whole schema."""
 from patrol_api import changefeed  # noqa: F401 - registers the change-sequence flush hook
 from patrol_api.models import (
+    append_only,  # noqa: F401 - refuses changes to finding events
     media,  # noqa: F401 - the photo pipeline's tables
     patrols,  # noqa: F401 - patrols, campaigns, inspections
 )
