@@ -31,6 +31,7 @@ _ORDER = ("client_id", "version", "change_seq", "category_code", "site_code", "a
 # reference records whose code an observation's entry shows, by the column naming them
 _CODES = {Category: _OBS.c.category_id, Site: _OBS.c.site_id, Area: _OBS.c.area_id}
 _entries: dict = {}
+_by_ids: dict = {}
 
 
 def _code_of(model, column):
@@ -82,30 +83,47 @@ def stored_or_rendered(dialect: str):
 
 def refresh(connection, where) -> None:
     """Re-render the stored entries of the observations matching `where`."""
-    connection.execute(sa.update(_OBS).where(where).values(
-        pull_json=entry(connection.dialect.name),
-        updated_at=_OBS.c.updated_at))  # not a change of the observation: no onupdate stamp
+    connection.execute(_update(connection.dialect.name).where(where))
 
 
-def _touched(session: Session) -> list:
-    """WHERE clauses naming the observations whose entries this flush changes."""
+def refresh_ids(connection, ids: list[int]) -> None:
+    """Re-render the stored entries of these observations (a statement built once)."""
+    dialect = connection.dialect.name
+    if dialect not in _by_ids:
+        _by_ids[dialect] = _update(dialect).where(
+            _OBS.c.id.in_(sa.bindparam("ids", expanding=True)))
+    connection.execute(_by_ids[dialect], {"ids": ids})
+
+
+def _update(dialect: str):
+    """UPDATE observation SET pull_json = its entry (to be narrowed by a WHERE)."""
+    return sa.update(_OBS).values(
+        pull_json=entry(dialect),
+        updated_at=_OBS.c.updated_at)  # not a change of the observation: no onupdate stamp
+
+
+def _touched(session: Session) -> tuple[list, list]:
+    """The observations whose entries this flush changes: their ids, and WHERE clauses
+    naming those that show a reference code the flush changed."""
     ids = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Observation) and obj not in session.deleted:
             ids.add(obj.id)
         elif isinstance(obj, ObservationPhoto):
             ids.add(obj.observation_id)
-    clauses = [_OBS.c.id.in_(sorted(i for i in ids if i is not None))] if ids else []
+    clauses = []
     for obj in session.dirty:
         column = _CODES.get(type(obj))
         if column is not None and sa.inspect(obj).attrs.code.history.has_changes():
             clauses.append(column == obj.id)
-    return clauses
+    return sorted(i for i in ids if i is not None), clauses
 
 
 @event.listens_for(Session, "after_flush")
 def _rerender(session: Session, flush_context) -> None:
     """Re-render the entries of the observations this flush wrote, in its transaction."""
-    clauses = _touched(session)
+    ids, clauses = _touched(session)
+    if ids:
+        refresh_ids(session.connection(), ids)
     if clauses:
         refresh(session.connection(), sa.or_(*clauses))

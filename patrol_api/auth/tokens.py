@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from patrol_api.extensions import db
 from patrol_api.models import ApiToken, Device, User
@@ -44,8 +45,9 @@ def issue(user: User, device: Device | None, ttl: timedelta) -> str:
 
 def resolve(raw: str) -> Principal | None:
     """The principal of a live token, or None if unknown, expired or revoked."""
-    token = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == digest(raw))).scalar()
+    token = db.session.execute(  # one round trip: the user and the device come along
+        sa.select(ApiToken).where(ApiToken.token_hash == digest(raw))
+        .options(joinedload(ApiToken.user), joinedload(ApiToken.device))).scalar()
     now = utcnow()
     if token is None or token.revoked_at or token.expires_at <= now or not token.user.active:
         return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from patrol_api.extensions import db
 from patrol_api.models.reference import RoutingRule
@@ -45,7 +46,7 @@ def matching_rules(category_id: int, area_id: int | None, owner_department_id: i
         _matches(RoutingRule.category_id, category_id),
         _matches(RoutingRule.area_id, area_id),
         _matches(RoutingRule.owner_department_id, owner_department_id),
-    ).order_by(RoutingRule.id)
+    ).order_by(RoutingRule.id).options(lazyload("*"))  # ids are enough: no eager loads
     return list(db.session.execute(stmt).scalars())
 
 
