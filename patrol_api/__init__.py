@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from patrol_api import config as settings
 from patrol_api.extensions import api, compress, db, limiter, migrate
+from patrol_api.http.json_provider import OrjsonProvider
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     _finish_config(app)
-    app.json.ensure_ascii = False  # Korean text travels as UTF-8, not \uXXXX escapes
+    app.json = OrjsonProvider(app)  # Korean text travels as UTF-8, not \uXXXX escapes
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -2,6 +2,8 @@
 import os
 from pathlib import Path
 
+from patrol_api import jsoncodec
+
 DEFAULT_DATA_DIR = Path(os.environ.get("PATROL_DATA_DIR", "instance"))
 
 
@@ -119,6 +121,8 @@ STATIC_DEFAULTS = {
     "OPENAPI_REDOC_PATH": "docs",
     "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps,
+                                  "json_deserializer": jsoncodec.loads},
     "COMPRESS_MIMETYPES": ["application/json", "text/csv", "application/geo+json"],
     "COMPRESS_MIN_SIZE": 1024,
     "COMPRESS_ALGORITHM": ["gzip"],

@@ -1,0 +1,23 @@
+"""JSON text of the database's JSON columns: orjson where it reads and writes exactly as the
+standard library does, the standard library where it would not (integers past 64 bits)."""
+import json
+import re
+
+import orjson
+
+_LONG_INTEGER = re.compile(r"[0-9]{19}")  # orjson reads integers past 64 bits as floats
+
+
+def dumps(value) -> str:
+    """JSON text of a value (UTF-8 text as is; keys that are not strings become strings)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
+def loads(text: str):
+    """The value of JSON text."""
+    if _LONG_INTEGER.search(text):
+        return json.loads(text)
+    return orjson.loads(text)
