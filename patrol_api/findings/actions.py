@@ -10,6 +10,7 @@ from patrol_api.findings import (
     deadlines,
     dispatch,
     evidence,
+    exif_privacy,
     fates,
     journal,
     locks,
@@ -100,13 +101,15 @@ def _resume(act: Act):
 
 
 def _resolve(act: Act):
-    facts = evidence.for_resolve(act.finding, act.payload.get("evidence"))
+    with exif_privacy.refusals_for(act.user.role):
+        facts = evidence.for_resolve(act.finding, act.payload.get("evidence"))
     return act.record(lc.RESOLVED, {"evidence": facts})
 
 
 def _verify(act: Act):
-    data = visits.for_verify(act.finding, act.payload.get("evidence"),
-                             act.payload.get("position"), act.at)
+    with exif_privacy.refusals_for(act.user.role):
+        data = visits.for_verify(act.finding, act.payload.get("evidence"),
+                                 act.payload.get("position"), act.at)
     return act.record(lc.VERIFIED, data)
 
 

@@ -3,13 +3,15 @@ import sqlalchemy as sa
 
 from patrol_api.auth.roles import FIELD_ROLES, Role
 from patrol_api.extensions import db
-from patrol_api.findings import visibility
+from patrol_api.findings import exif_privacy, visibility
 from patrol_api.models import Finding, FindingEvent, Observation
 
 SORTS = {"due": Finding.resolve_due_at, "ack_due": Finding.ack_due_at,
          "first_seen": Finding.first_seen_at, "last_seen": Finding.last_seen_at,
          "created": Finding.id, "observations": Finding.observation_count}
 SORT_CHOICES = sorted(SORTS) + [f"-{name}" for name in sorted(SORTS)]
+EVENT_FIELDS = ("id", "seq", "kind", "at", "from_state", "to_state", "actor_user_id",
+                "actor_role", "department_id", "reason", "note")
 
 
 def _filters(args: dict) -> list:
@@ -52,21 +54,29 @@ def coordination_queue():
         Finding.first_seen_at, Finding.id)
 
 
-def events(user, finding: Finding) -> list[FindingEvent]:
-    """The finding's history; citizen auditors see neither comments nor notes."""
+def events(user, finding: Finding) -> list[dict]:
+    """The finding's history as the user may read it: citizen auditors see neither comments
+    nor notes, and only managers and admins the photos' private EXIF facts."""
     rows = db.session.execute(sa.select(FindingEvent).where(
         FindingEvent.finding_id == finding.id).order_by(FindingEvent.seq)).scalars().all()
     if visibility.is_internal_reader(user):
-        return list(rows)
+        return [_as_read(event, user.role) for event in rows]
     return [_public(event) for event in rows if event.kind != "comment"]
 
 
+def _fields(event: FindingEvent) -> dict:
+    """An event's attributes but its data."""
+    return {name: getattr(event, name) for name in EVENT_FIELDS}
+
+
+def _as_read(event: FindingEvent, role: str) -> dict:
+    """An event with its data as a reader of this role may see it (EXIF facts redacted)."""
+    return {**_fields(event), "data": exif_privacy.public_event_data(event.data, role)}
+
+
 def _public(event: FindingEvent) -> dict:
-    """An event without its internal note and actor."""
-    return {"id": event.id, "seq": event.seq, "kind": event.kind, "at": event.at,
-            "from_state": event.from_state, "to_state": event.to_state,
-            "reason": event.reason, "note": None, "actor_user_id": None,
-            "actor_role": event.actor_role, "department_id": event.department_id, "data": {}}
+    """An event without its internal note, actor and data."""
+    return {**_fields(event), "note": None, "actor_user_id": None, "data": {}}
 
 
 def observations(user, finding: Finding) -> list[Observation]:

@@ -56,7 +56,8 @@ def on_event(finding: Finding, event: FindingEvent) -> None:
 
 
 def payload(topic: str, finding: Finding, event: FindingEvent) -> dict:
-    """What a message says: the topic, the finding and the event."""
+    """What a message says: the topic, the finding and the event — never the event's data,
+    so no EXIF fact (emails reach department staff; webhooks are treated the same)."""
     department = db.session.get(Department, event.department_id or 0)
     return {"topic": topic, "event": {"kind": event.kind, "at": event.at.isoformat(),
                                       "reason": event.reason},
