@@ -6,6 +6,7 @@ import re
 import orjson
 
 _LONG_INTEGER = re.compile(r"[0-9]{19}")  # orjson reads integers past 64 bits as floats
+_LONG_INTEGER_BYTES = re.compile(rb"[0-9]{19}")
 
 
 def dumps(value) -> str:
@@ -16,8 +17,12 @@ def dumps(value) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
-def loads(text: str):
-    """The value of JSON text."""
-    if _LONG_INTEGER.search(text):
+def loads(text: str | bytes):
+    """The value of JSON text (psycopg hands over bytes, sqlite3 text)."""
+    if not isinstance(text, str):
+        text = bytes(text)
+        if _LONG_INTEGER_BYTES.search(text):
+            return json.loads(text)
+    elif _LONG_INTEGER.search(text):
         return json.loads(text)
     return orjson.loads(text)

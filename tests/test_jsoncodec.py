@@ -14,6 +14,8 @@ def test_round_trip_equals_the_standard_library(value):
     text = jsoncodec.dumps(value)
     assert json.loads(text) == json.loads(json.dumps(value))
     assert jsoncodec.loads(text) == json.loads(text)
+    assert jsoncodec.loads(text.encode()) == json.loads(text)  # psycopg hands over bytes
+    assert jsoncodec.loads(memoryview(text.encode())) == json.loads(text)
     assert json.dumps(jsoncodec.loads(text)) == json.dumps(json.loads(text))  # ints stay ints
 
 
