@@ -55,15 +55,25 @@ def prepare(batch, mutation):
     return Prepared(mutation, data, category, site, None)
 
 
-def _area(batch, item: Prepared):
-    """(id, code) of the observation's area: the site's, else the one containing it."""
+def _areas(batch, run: list[Prepared]) -> list:
+    """(id, code) of each create's area: its site's, else the live area containing it."""
+    found = [_site_area(item) for item in run]
+    unplaced = [number for number, area in enumerate(found) if area is None]
+    if unplaced:
+        index = batch.__dict__.get("_area_index")
+        if index is None:
+            index = batch.__dict__["_area_index"] = AreaIndex(batch.session)
+        located = index.containing_many([(run[number].data["lat"], run[number].data["lon"])
+                                         for number in unplaced])
+        for number, area in zip(unplaced, located, strict=True):
+            found[number] = area
+    return found
+
+
+def _site_area(item: Prepared):
+    """(id, code) of the area of the create's registered site, or None."""
     site_area = item.site.area if item.site is not None else None
-    if site_area is not None:
-        return site_area.id, site_area.code
-    index = batch.__dict__.get("_area_index")
-    if index is None:
-        index = batch.__dict__["_area_index"] = AreaIndex(batch.session)
-    return index.containing(item.data["lat"], item.data["lon"])
+    return (site_area.id, site_area.code) if site_area is not None else None
 
 
 def store(batch, run: list[Prepared]) -> list[dict]:
@@ -76,9 +86,8 @@ def store(batch, run: list[Prepared]) -> list[dict]:
     now = utcnow()
     field_versions = {unit: [1, device_id] for unit in UNITS}
     rows, extras = [], []
-    for item in run:
+    for item, area in zip(run, _areas(batch, run), strict=True):
         data = item.data
-        area = _area(batch, item)
         listed = data["photos"]
         expected = len(listed)
         got = sum(p["sha256"] in verified for p in listed)
