@@ -113,18 +113,25 @@ def push_all(base: str, token: str, records: list[dict], first_seq: int = 1) -> 
     return len(records) / clock.seconds
 
 
-def pull_all(base: str, token: str) -> tuple[int, float]:
-    """Pull everything from no cursor in pages; returns (changes, changes per second)."""
-    cursor, count = None, 0
+def pull_all(base: str, token: str) -> tuple[int, float, float]:
+    """Pull everything from no cursor in pages; returns (changes, changes per second, and
+    changes per second the client's JSON decoding alone allows: the client-side limit)."""
+    cursor, count, decoding = None, 0, 0.0
     with timed() as clock:
         while True:
             query = f"?limit={PULL_PAGE}" + (f"&cursor={cursor}" if cursor else "")
-            page = _call(base, "GET", f"/api/v1/sync/pull{query}", token=token)
+            request = urllib.request.Request(f"{base}/api/v1/sync/pull{query}")
+            request.add_header("Authorization", f"Bearer {token}")
+            with urllib.request.urlopen(request, timeout=120) as response:
+                raw = response.read()
+            with timed() as decode:
+                page = decode_json(raw)
+            decoding += decode.seconds
             count += len(page["changes"])
             cursor = page["next_cursor"]
             if not page["has_more"]:
                 break
-    return count, count / clock.seconds
+    return count, count / clock.seconds, count / decoding
 
 
 def raw_insert_per_s(database_url: str, records: list[dict]) -> float:
@@ -177,10 +184,11 @@ def measure_patrol(db: str, n_push: int, n_pull: int, embedded_jobs: bool = Fals
             if n_pull > n_push:
                 push_all(server.base_url, token, finding_records(n_pull - n_push, seed=2),
                          first_seq=n_push + 1)
-            changes, pull_rate = pull_all(server.base_url, token)
+            changes, pull_rate, decode_rate = pull_all(server.base_url, token)
         raw = median([raw_insert_per_s(url, finding_records(n_push, seed=3))
                       for _ in range(3)])
     return {"push_per_s": push_rate, "pull_per_s": pull_rate, "pulled": changes,
+            "pull_decode_limit_per_s": decode_rate,
             "raw_insert_per_s": raw, "peer": pg}
 
 
@@ -200,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     report("push_per_s", ours["push_per_s"], "observations/s")
     report("pull_per_s", ours["pull_per_s"], "records/s")
     report("pulled_changes", ours["pulled"], "records")
+    report("pull_decode_limit_per_s", ours["pull_decode_limit_per_s"], "records/s")
+    report("pull_vs_decode_limit", ours["pull_per_s"] / ours["pull_decode_limit_per_s"], "ratio")
     report("raw_insert_per_s", ours["raw_insert_per_s"], "rows/s")
     report("push_vs_raw_insert", ours["push_per_s"] / ours["raw_insert_per_s"], "ratio")
     if not args.no_kinto:
