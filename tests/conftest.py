@@ -6,7 +6,7 @@ starts a throwaway server on loopback (devtools.servers) unless TEST_DATABASE_UR
 import os
 
 import pytest
-import sqlalchemy as sa
+from database_reset import empty_database
 from flask_migrate import upgrade
 
 from devtools import servers
@@ -90,27 +90,13 @@ def app(database_url):
     return application
 
 
-def _truncate_all() -> None:
-    """Empty every table and reset the change counter."""
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.execute(sa.text("INSERT INTO sequence_counter (name, value) VALUES "
-                               "('changes', 0)"))
-    db.session.commit()
-
-
 @pytest.fixture
 def ctx(app):
     """An application context on a clean database."""
     with app.app_context():
         yield app
         db.session.rollback()
-        _truncate_all()
+        empty_database()
     limiter.reset()
 
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from demo_db import empty_database
+from database_reset import empty_database
 
 from media.local_storage import LocalDiskStorage
 from patrol_api import demo_loader, photos

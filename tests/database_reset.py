@@ -1,4 +1,4 @@
-"""Helpers of the demo tests: emptying the test database after a module loaded the demo."""
+"""Emptying the test database: between tests (conftest) and after a module loaded the demo."""
 import sqlalchemy as sa
 
 from patrol_api.extensions import db
