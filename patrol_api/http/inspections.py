@@ -16,9 +16,19 @@ from patrol_api.patrols.inspection_schemas import (
     SiteCheckSchema,
 )
 from patrol_api.patrols.visibility import READERS
+from patrol_api.photos import exif_privacy
 
 blp = Blueprint("inspections", __name__, description="Inspections, site checks, site coverage")
 blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
+
+
+class InspectionPage(SelectPage):
+    """A page of inspections, each shown to the caller's role (EXIF facts: see exif_privacy)."""
+
+    @property
+    def items(self):
+        """The page's inspections, wrapped for the caller."""
+        return exif_privacy.shown_to(access.current().user.role, super().items)
 
 
 class CheckPage(SelectPage):
@@ -44,12 +54,13 @@ class Inspections(MethodView):
     @allow(*READERS)
     @blp.arguments(InspectionArgs, location="query")
     @blp.response(200, InspectionSchema(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(InspectionPage)
     def get(self, args):
         """Inspections, latest first: far_from_site, campaign flags, answers and failures.
 
         Patrol officers see their own, their team's and their runs'; citizen auditors their
-        own."""
+        own. The answer photo's position and distance (`photo_lat`, `photo_lon`,
+        `photo_distance_m`) are shown to managers and admins only."""
         return listing.inspections(access.current().user, args)
 
 

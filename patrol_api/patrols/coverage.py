@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from patrol_api.extensions import db
 from patrol_api.models import Site, User
 from patrol_api.models.patrols import Inspection, SiteCheck
-from patrol_api.patrols import visibility
+from patrol_api.patrols import presence, visibility
 from patrol_api.patrols.listing import seoul_day_start
+from patrol_api.photos import exif_privacy
 
 RESULT_LABELS = {"ok": ("이상 없음", "No problem"), "problem": ("문제 있음", "Problem found")}
 
@@ -53,13 +54,14 @@ def _latest_rows(model, at, user: User, site_ids: list[int]) -> dict:
     return {row.site_id: row for row in rows}  # a tie in time: the last recorded wins
 
 
-def _inspection(row: Inspection | None) -> dict | None:
-    """What the coverage says of an inspection."""
+def _inspection(row: Inspection | None, role: str) -> dict | None:
+    """What the coverage says of an inspection (its public keys for this reader's role)."""
     if row is None:
         return None
-    return {"id": row.id, "at": row.inspected_at, "result": "problem" if row.failures else "ok",
-            "failures": len(row.failures), "campaign_id": row.campaign_id,
-            "run_id": row.run_id, "far_from_site": row.far_from_site}
+    return exif_privacy.public("coverage_inspection", {
+        "id": row.id, "at": row.inspected_at, "result": "problem" if row.failures else "ok",
+        "failures": len(row.failures), "campaign_id": row.campaign_id, "run_id": row.run_id,
+        "far_from_site": row.far_from_site, "far_reason": presence.far_reason(row)}, role)
 
 
 def _check(row: SiteCheck | None) -> dict | None:
@@ -67,7 +69,7 @@ def _check(row: SiteCheck | None) -> dict | None:
     if row is None:
         return None
     return {"id": row.id, "at": row.checked_at, "result": row.result, "run_id": row.run_id,
-            "far_from_site": row.far_from_site}
+            "far_from_site": row.far_from_site, "far_reason": presence.far_reason(row)}
 
 
 def _record(site: Site, inspection: dict | None, check: dict | None) -> dict:
@@ -95,5 +97,5 @@ def records(user: User, site_ids: list[int]) -> list[dict]:
         sa.select(Site).where(Site.id.in_(site_ids))).scalars()}
     inspections = _latest_rows(Inspection, Inspection.inspected_at, user, site_ids)
     checks = _latest_rows(SiteCheck, SiteCheck.checked_at, user, site_ids)
-    return [_record(sites[i], _inspection(inspections.get(i)), _check(checks.get(i)))
-            for i in site_ids]
+    return [_record(sites[i], _inspection(inspections.get(i), user.role),
+                    _check(checks.get(i))) for i in site_ids]

@@ -4,9 +4,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from patrol_api.models.patrols import CAMPAIGN_FLAG_LABELS, CHECK_RESULTS
-from patrol_api.patrols import inspections
+from patrol_api.patrols import inspections, presence
 from patrol_api.patrols.coverage import RESULT_LABELS
 from patrol_api.patrols.schemas import ID
+from patrol_api.photos import exif_privacy
 
 
 class DayRange(ma.Schema):
@@ -60,6 +61,9 @@ def _labels(codes: list[str], labels: dict) -> list[dict]:
             for code in codes]
 
 
+PRIVATE = "From the answer photo's (EXIF) position: managers and admins only"
+
+
 class Located(ma.Schema):
     """What inspections and site checks share: who, where, the phone's time, presence."""
 
@@ -72,15 +76,19 @@ class Located(ma.Schema):
     campaign_id = fields.Integer(allow_none=True)
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
-    distance_m = fields.Float(allow_none=True)
+    distance_m = fields.Float(allow_none=True, metadata={"description": "The phone's, in m"})
     far_from_site = fields.Boolean()
+    far_reason = fields.Function(presence.far_reason, allow_none=True, metadata={
+        "description": "phone, photo or both: whose distance is beyond "
+                       "PATROL_FAR_FROM_SITE_M (null when not far)"})
     clock_offset_ms = fields.Integer(allow_none=True)
     time_flags = fields.List(fields.String())
     created_at = fields.DateTime()
 
 
 class InspectionSchema(Located):
-    """An inspection with its answers, failures, presence and campaign flags."""
+    """An inspection with its answers, failures, presence and campaign flags; the answer
+    photo's position and distance for managers and admins only (dump a `Shown`)."""
 
     template_id = fields.Integer()
     template_revision = fields.Integer()
@@ -88,15 +96,27 @@ class InspectionSchema(Located):
     inspected_at_device = fields.DateTime(allow_none=True)
     answers = fields.Dict()
     failures = fields.List(fields.Dict())
-    photo_lat = fields.Float(allow_none=True)
-    photo_lon = fields.Float(allow_none=True)
-    photo_distance_m = fields.Float(allow_none=True)
+    photo_lat = fields.Float(allow_none=True, metadata={"description": PRIVATE})
+    photo_lon = fields.Float(allow_none=True, metadata={"description": PRIVATE})
+    photo_distance_m = fields.Float(allow_none=True, metadata={"description": PRIVATE})
     not_campaign_target = fields.Boolean()
     outside_campaign_window = fields.Boolean()
     campaign_flags = fields.Function(inspections.flags_of, metadata={
         "description": "not_campaign_target, outside_campaign_window (flagged, not refused)"})
     campaign_flag_labels = fields.Function(
         lambda r: _labels(inspections.flags_of(r), CAMPAIGN_FLAG_LABELS))
+
+    @ma.pre_dump
+    def _record(self, shown, **kwargs):
+        """The inspection inside a Shown."""
+        return shown.record if isinstance(shown, exif_privacy.Shown) else shown
+
+    @ma.post_dump(pass_original=True)
+    def _public(self, data, shown, **kwargs):
+        """Without the photo's EXIF facts unless the reader's role shows them (an inspection
+        not wrapped in a Shown has no reader: public keys only)."""
+        role = shown.role if isinstance(shown, exif_privacy.Shown) else None
+        return exif_privacy.public("inspection", data, role)
 
 
 class SiteCheckSchema(Located):
@@ -119,6 +139,7 @@ class LastInspection(ma.Schema):
     campaign_id = fields.Integer(allow_none=True)
     run_id = fields.Integer(allow_none=True)
     far_from_site = fields.Boolean()
+    far_reason = fields.String(allow_none=True, metadata={"description": "phone, photo, both"})
 
 
 class LastCheck(ma.Schema):
@@ -129,6 +150,7 @@ class LastCheck(ma.Schema):
     result = fields.String()
     run_id = fields.Integer(allow_none=True)
     far_from_site = fields.Boolean()
+    far_reason = fields.String(allow_none=True, metadata={"description": "phone"})
 
 
 class CoverageSchema(ma.Schema):

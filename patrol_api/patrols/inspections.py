@@ -16,6 +16,7 @@ from patrol_api.models.patrols import (
     Inspection,
 )
 from patrol_api.patrols import device_times, items, presence, templates
+from patrol_api.photos import exif_privacy
 
 
 def check_answers(template: ChecklistTemplate, answers: dict) -> None:
@@ -108,3 +109,12 @@ def record(user: User, client_id: str, template: ChecklistTemplate, site: Site,
     db.session.add(inspection)
     db.session.flush()
     return inspection
+
+
+def push_result(inspection: Inspection, role: str | None) -> dict:
+    """The result of an applied inspection.submit, as the pushing user's role may see it."""
+    return exif_privacy.public("inspection_result", {
+        "status": "applied", "entity_id": inspection.client_id,
+        "failures": inspection.failures, "far_from_site": inspection.far_from_site,
+        "far_reason": presence.far_reason(inspection), "campaign_flags": flags_of(inspection)},
+        role)

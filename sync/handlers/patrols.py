@@ -177,9 +177,7 @@ def inspection_submit(batch, mutation) -> dict:
         inspection = inspections.record(batch.user, mutation.entity_id, template, site, data,
                                         batch.clock)
     _raise_observations(batch, mutation, inspection, template, site, data)
-    return {"status": "applied", "entity_id": inspection.client_id,
-            "failures": inspection.failures, "far_from_site": inspection.far_from_site,
-            "campaign_flags": inspections.flags_of(inspection)}
+    return inspections.push_result(inspection, batch.user.role)
 
 
 def _raise_observations(batch, mutation, inspection, template, site, data) -> None:
