@@ -11,6 +11,7 @@ from patrol_api.extensions import db
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_MMAP_BYTES = 256 << 20  # reads map the file instead of copying pages through read()
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
@@ -34,6 +35,7 @@ def _tune_sqlite(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 

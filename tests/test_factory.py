@@ -30,3 +30,21 @@ def test_korean_text_is_returned_as_utf8(client, make_user):
     response = client.get("/api/v1/auth/me", headers=headers)
     assert "홍길동".encode() in response.data
     assert response.content_type == "application/json"
+
+
+def test_sqlite_connections_are_tuned(monkeypatch, tmp_path):
+    import sqlalchemy as sa
+
+    from patrol_api.database import SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES
+    from patrol_api.extensions import db
+
+    monkeypatch.setenv("PATROL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "k"})
+    with app.app_context(), db.engine.connect() as connection:
+        def pragma(name):
+            return connection.execute(sa.text(f"PRAGMA {name}")).scalar()
+        assert (pragma("journal_mode"), pragma("foreign_keys"), pragma("synchronous")) == (
+            "wal", 1, 1)  # synchronous 1 = NORMAL
+        assert (pragma("busy_timeout"), pragma("mmap_size")) == (
+            SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES)
