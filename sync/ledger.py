@@ -1,5 +1,6 @@
 """The mutation ledger: the result each device mutation got, and the device's high-water marks."""
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from patrol_api.models import AppliedMutation, DeviceSyncState
@@ -26,12 +27,11 @@ class Ledger:
     def _stored(self, mutation_ids: list[str]) -> dict[str, dict]:
         """The stored results of those of the mutations already processed."""
         found = {}
+        lookup = _by_id_probes if self.session.get_bind().dialect.name == "postgresql" \
+            else _by_id_list
         for start in range(0, len(mutation_ids), CHUNK):
-            rows = self.session.execute(sa.select(
-                AppliedMutation.mutation_id, AppliedMutation.result).where(
-                AppliedMutation.device_id == self.device_id,
-                AppliedMutation.mutation_id.in_(mutation_ids[start:start + CHUNK])))
-            found.update((mutation_id, result) for mutation_id, result in rows)
+            rows = self.session.execute(lookup(self.device_id, mutation_ids[start:start + CHUNK]))
+            found.update((mutation_id, result) for mutation_id, result in rows if result)
         return found
 
     def _seqs_above(self, seq: int) -> list[int]:
@@ -71,3 +71,21 @@ class Ledger:
         self.state.last_push_at = utcnow()
         return {"acked_through": self.state.acked_through,
                 "max_seq_seen": self.state.max_seq_seen}
+
+
+def _by_id_list(device_id: int, mutation_ids: list[str]):
+    """(mutation_id, result) of the stored ones among the ids: one IN list."""
+    return sa.select(AppliedMutation.mutation_id, AppliedMutation.result).where(
+        AppliedMutation.device_id == device_id, AppliedMutation.mutation_id.in_(mutation_ids))
+
+
+def _by_id_probes(device_id: int, mutation_ids: list[str]):
+    """The same on PostgreSQL as one probe of the unique (device_id, mutation_id) index per
+    id: with an IN list, a planner without fresh statistics (a ledger that grew fast) scans
+    all of the device's rows instead, a cost that grows with the device's history."""
+    ids = sa.func.unnest(sa.literal(mutation_ids, ARRAY(sa.String))).table_valued(
+        "id").render_derived()
+    result = sa.select(AppliedMutation.result).where(
+        AppliedMutation.device_id == device_id,
+        AppliedMutation.mutation_id == ids.c.id).scalar_subquery()
+    return sa.select(ids.c.id, result)

@@ -18,9 +18,9 @@ from sync import sources, tombstones
 from sync.window import Window
 
 
-def pull(user: User, cursor: str | None, limit: int) -> str:
-    """The next page of changes after the cursor, with the cursor to continue from, as JSON
-    text (joined from the entries' texts)."""
+def pull(user: User, cursor: str | None, limit: int) -> bytes:
+    """The next page of changes after the cursor, with the cursor to continue from, as
+    UTF-8 JSON (joined from the entries' texts)."""
     session = db.session
     since, issued_for = cursors.decode(cursor) if cursor else (0, None)
     upto = changefeed.current(session)
@@ -35,8 +35,8 @@ def pull(user: User, cursor: str | None, limit: int) -> str:
         raise _full_resync()
     last = page[-1][0] if has_more else upto
     tail = json.dumps({"next_cursor": cursors.encode(last, scope.fingerprint),
-                       "has_more": has_more})
-    return '{"changes":[' + ",".join(text for _, text in page) + "]," + tail[1:]
+                       "has_more": has_more}).encode()
+    return b'{"changes":[' + b",".join(text for _, text in page) + b"]," + tail[1:]
 
 
 def _page(entries, limit: int) -> tuple[list, bool]:

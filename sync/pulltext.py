@@ -77,8 +77,11 @@ def upsert_text(record: dict) -> str:
 
 
 def stored_or_rendered(dialect: str):
-    """The stored entry, or one rendered now for a row written before entries were stored."""
-    return sa.func.coalesce(_OBS.c.pull_json, entry(dialect))
+    """The stored entry, or one rendered now for a row written before entries were stored;
+    SQLite hands it over as UTF-8 bytes (the page is sent as bytes: no decoding and
+    encoding again of megabytes per page), PostgreSQL as text."""
+    text = sa.func.coalesce(_OBS.c.pull_json, entry(dialect))
+    return sa.cast(text, sa.LargeBinary) if dialect == "sqlite" else text
 
 
 def refresh(connection, where) -> None:

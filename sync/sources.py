@@ -49,9 +49,12 @@ def _observation_statement(dialect: str):
 def observations(window: Window) -> list:
     """The user's own observations, with their current fate: the entries stored as JSON."""
     stmt = _observation_statement(window.dialect)
-    return db.session.execute(stmt, {"since": window.since, "upto": window.upto,
+    rows = db.session.execute(stmt, {"since": window.since, "upto": window.upto,
                                      "user_id": window.scope.user_id,
                                      "limit": window.limit}).all()
+    if window.dialect == "sqlite":
+        return rows  # (seq, bytes) already
+    return [(seq, text.encode()) for seq, text in rows]
 
 
 # Each source with the change-sequence column of the rows its entries come from: a source

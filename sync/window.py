@@ -1,11 +1,11 @@
 """A window of the change stream as one pull asks for it, and the entries sources return.
 
-An entry is (seq, JSON text of {"kind", "op", "seq", "id", "record"}); sources return theirs
+An entry is (seq, UTF-8 JSON of {"kind", "op", "seq", "id", "record"}); sources return theirs
 oldest first, and the page is joined from the texts.
 """
-import json
 from dataclasses import dataclass
 
+from patrol_api import jsoncodec
 from sync.scope import Scope
 
 
@@ -26,8 +26,8 @@ class Window:
 
 def entry(seq: int, kind: str, op: str, key, record) -> tuple:
     """An entry built in Python: an upsert with its record, or a tombstone (record None)."""
-    return seq, json.dumps({"kind": kind, "op": op, "seq": seq, "id": key, "record": record},
-                           ensure_ascii=False, separators=(",", ":"))
+    return seq, jsoncodec.dumps({"kind": kind, "op": op, "seq": seq, "id": key,
+                                 "record": record}).encode()
 
 
 def upsert_or_delete(seq: int, kind: str, key, record, deleted: bool) -> tuple:
