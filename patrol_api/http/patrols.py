@@ -297,18 +297,10 @@ def _name(report: dict) -> str:
     return "patrol-activity-" + (first if first == last else f"{first}_{last}")
 
 
-class ActivityCategoryArgs(ActivityArgs):
-    """The activity filters and a category of the observations counted."""
-
-    category_id = fields.Integer(validate=ID, metadata={
-        "description": "Count only observations and auditors' reports of this category "
-                       "(runs, hours and sites checked stay whole)"})
-
-
 @blp.route("/patrol-activity")
 class Activity(MethodView):
     @allow(*REPORT_READERS)
-    @blp.arguments(ActivityCategoryArgs, location="query")
+    @blp.arguments(ActivityArgs, location="query")
     @blp.response(200, ActivitySchema)
     def get(self, args):
         """Patrol activity per month: per kind, campaign (coverage), team, person, auditors."""

@@ -105,6 +105,9 @@ class ActivityArgs(ma.Schema):
         "description": "Runs that started in this dong; auditors' reports made in it"})
     kind = fields.String(validate=KINDS)
     team = fields.String(validate=validate.Length(1, 80), metadata={"description": "Exact team"})
+    category_id = fields.Integer(validate=ID, metadata={
+        "description": "Count only observations and auditors' reports of this category "
+                       "(runs, hours and sites checked stay whole)"})
 
 
 class ActivityCsvArgs(ActivityArgs):

@@ -12,6 +12,8 @@ Campaign K (06-15..07-31) targets s1 s2 s3; B inspected s2 for it on 06-25 witho
 Auditors: X 06-20 (acknowledged: accepted), X 06-21 (rejected), X 07-02 (no finding yet:
 pending); Y 06-12 (assigned: pending), Y 06-13 withdrawn (not counted).
 """
+import csv
+import io
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
@@ -268,3 +270,17 @@ def test_category_filter_counts_only_its_observations(client, world, make_user):
         "from": "2026-06", "to": "2026-07", "category_id": litter.id}).get_json()
     assert body["filters"]["category_id"] == litter.id
     assert [r["observations"] for r in body["totals"]] == [1, 0]
+    csv_text = client.get(f"{API}/patrol-activity.csv", headers=manager, query_string={
+        "from": "2026-06", "to": "2026-07", "category_id": litter.id,
+        "table": "totals"}).get_data(as_text=True)
+    unfiltered = client.get(f"{API}/patrol-activity.csv", headers=manager, query_string={
+        "from": "2026-06", "to": "2026-07", "table": "totals"}).get_data(as_text=True)
+    def observations_column(text: str) -> list[str]:
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        return [row["적출 건수"] for row in rows]
+    assert observations_column(csv_text) == ["1", "0"]  # the category's observations only
+    assert observations_column(unfiltered) == ["4", "3"]
+    assert client.get(f"{API}/patrol-activity.xlsx", headers=manager, query_string={
+        "category_id": litter.id}).status_code == 200
+    assert client.get(f"{API}/patrol-activity.csv", headers=manager, query_string={
+        "category_id": "x"}).status_code == 422
