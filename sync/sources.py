@@ -1,7 +1,8 @@
 """The kinds a phone pulls, each a function: a window of the change stream -> its entries.
 
-An entry is (seq, kind, op, id, record): op "upsert" with the record, or "delete" with None.
-Each source returns at most `window.limit` rows' entries, oldest first.
+An entry is (seq, UTF-8 JSON of {kind, op, seq, id, record}; see sync.window): op "upsert"
+with the record, or "delete" with null. Each source returns at most `window.limit` rows'
+entries, oldest first.
 """
 import sqlalchemy as sa
 
