@@ -71,15 +71,20 @@ class PatrolServer(_Server):
             return False
 
 
-def _call(base: str, method: str, path: str, body=None, token: str | None = None):
-    """One JSON request; returns the decoded answer."""
+def _fetch(base: str, method: str, path: str, body=None, token: str | None = None) -> bytes:
+    """One JSON request; returns the raw answer."""
     data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
     request = urllib.request.Request(f"{base}{path}", data=data, method=method)
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     with urllib.request.urlopen(request, timeout=120) as response:
-        return decode_json(response.read() or b"null")
+        return response.read()
+
+
+def _call(base: str, method: str, path: str, body=None, token: str | None = None):
+    """One JSON request; returns the decoded answer."""
+    return decode_json(_fetch(base, method, path, body, token) or b"null")
 
 
 def _login(base: str) -> str:
@@ -120,10 +125,7 @@ def pull_all(base: str, token: str) -> tuple[int, float, float]:
     with timed() as clock:
         while True:
             query = f"?limit={PULL_PAGE}" + (f"&cursor={cursor}" if cursor else "")
-            request = urllib.request.Request(f"{base}/api/v1/sync/pull{query}")
-            request.add_header("Authorization", f"Bearer {token}")
-            with urllib.request.urlopen(request, timeout=120) as response:
-                raw = response.read()
+            raw = _fetch(base, "GET", f"/api/v1/sync/pull{query}", token=token)
             with timed() as decode:
                 page = decode_json(raw)
             decoding += decode.seconds

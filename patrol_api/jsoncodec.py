@@ -17,12 +17,15 @@ def dumps(value) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
+def orjson_reads_alike(text: str | bytes) -> bool:
+    """False when orjson could read the text otherwise than the standard library (an
+    integer past 64 bits, which orjson reads as a float)."""
+    pattern = _LONG_INTEGER if isinstance(text, str) else _LONG_INTEGER_BYTES
+    return pattern.search(text) is None
+
+
 def loads(text: str | bytes):
     """The value of JSON text (psycopg hands over bytes, sqlite3 text)."""
     if not isinstance(text, str):
         text = bytes(text)
-        if _LONG_INTEGER_BYTES.search(text):
-            return json.loads(text)
-    elif _LONG_INTEGER.search(text):
-        return json.loads(text)
-    return orjson.loads(text)
+    return orjson.loads(text) if orjson_reads_alike(text) else json.loads(text)

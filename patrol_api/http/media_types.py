@@ -15,6 +15,7 @@ import orjson
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from patrol_api import jsoncodec
 from patrol_api.auth.access import rule_for
 from patrol_api.errors import ApiError, malformed_json
 
@@ -23,7 +24,6 @@ JSON = "application/json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 MAX_JSON_DEPTH = 64
 _MAY_OVERFLOW = re.compile(rb"[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")  # a double ends near 1.8e308
-_LONG_INTEGER = re.compile(rb"[0-9]{19}")  # orjson reads integers past 64 bits as floats
 _RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")  # \u0000 and \ud800-\udfff
 _CONTAINERS = (dict, list)
 
@@ -143,7 +143,7 @@ def _parsed(raw: bytes):
     """The JSON document, parsed by orjson where its reading equals the standard library's
     (no number that could overflow or lose digits as a float); else by the standard
     library, whose refusals become the 400 answers."""
-    if not _MAY_OVERFLOW.search(raw) and not _LONG_INTEGER.search(raw):
+    if not _MAY_OVERFLOW.search(raw) and jsoncodec.orjson_reads_alike(raw):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
