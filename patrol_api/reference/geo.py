@@ -86,7 +86,8 @@ class AreaIndex:
         return self.session.execute(sa.select(Area.geometry).where(Area.id == area_id)).scalar()
 
     def containing_many(self, points: list[tuple[float, float]]) -> list:
-        """containing() of each (lat, lon) point, with one vectorised test per area."""
+        """(id, code) of the first live area (by id) whose polygon covers each (lat, lon) point,
+        or None, with one vectorised test per area (as area_containing, point by point)."""
         found: list = [None] * len(points)
         lats = np.array([lat for lat, _ in points], dtype=float)
         lons = np.array([lon for _, lon in points], dtype=float)
@@ -107,15 +108,3 @@ class AreaIndex:
                 found[index] = (row.id, row.code)
             pending = np.setdiff1d(pending, hits, assume_unique=True)
         return found
-
-    def containing(self, lat: float, lon: float):
-        """(id, code) of the first live area (by id) whose polygon covers the point, or None."""
-        point = None
-        for row in self.rows:
-            if row.min_lat <= lat <= row.max_lat and row.min_lon <= lon <= row.max_lon:
-                point = point or Point(lon, lat)
-                polygon = prepared(row.id, row.version, row.created_at,
-                                   lambda area_id=row.id: self._geometry(area_id))
-                if polygon.covers(point):
-                    return row.id, row.code
-        return None
