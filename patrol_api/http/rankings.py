@@ -220,16 +220,21 @@ class MetricsXlsx(MethodView):
             "Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _range_chart(args: dict, chart, stem: str):
+    """A chart of the month range's metric rows, as the format asked, named stem-first-last."""
+    months, rows = service.month_range(args), service.metric_rows(args)
+    db.session.commit()
+    draw = chart(rows, months, service.scope_label(args))
+    return _picture(draw, _picture_format(args), f"{stem}-{months[0]}-{months[-1]}")
+
+
 @blp.route("/charts/on-time-trend")
 class OnTimeTrendChart(MethodView):
     @allow(*READERS)
     @blp.arguments(RangeChartArgs, location="query")
     def get(self, args):
         """Chart: on-time rate per department over the month range (SVG or PNG)."""
-        months, rows = service.month_range(args), service.metric_rows(args)
-        db.session.commit()
-        draw = charts.on_time_trend(rows, months, service.scope_label(args))
-        return _picture(draw, _picture_format(args), f"on-time-{months[0]}-{months[-1]}")
+        return _range_chart(args, charts.on_time_trend, "on-time")
 
 
 @blp.route("/charts/backlog")
@@ -238,10 +243,7 @@ class BacklogChart(MethodView):
     @blp.arguments(RangeChartArgs, location="query")
     def get(self, args):
         """Chart: open items older than 30 days at each month end, per department."""
-        months, rows = service.month_range(args), service.metric_rows(args)
-        db.session.commit()
-        draw = charts.backlog(rows, months, service.scope_label(args))
-        return _picture(draw, _picture_format(args), f"backlog-{months[0]}-{months[-1]}")
+        return _range_chart(args, charts.backlog, "backlog")
 
 
 @blp.route("/charts/ranking-table")
