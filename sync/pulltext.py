@@ -7,13 +7,12 @@ category, site or area code) has the database re-render the entries it touched. 
 without a stored text (written before the column existed) is rendered on the fly by the
 pull. Both renderings give exactly the values of `sync.records.observation_record`.
 """
-import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from patrol_api.models import Area, Category, Observation, ObservationPhoto, Site
-from sync import jsonsql
+from sync import jsonsql, window
 
 _OBS = Observation.__table__
 _PHOTO = ObservationPhoto.__table__
@@ -72,8 +71,8 @@ def entry(dialect: str):
 
 def upsert_text(record: dict) -> str:
     """The entry of a live observation's record (an observation_record dict) as JSON text."""
-    return orjson.dumps({"kind": "observations", "seq": record["change_seq"],
-                         "id": record["client_id"], "op": "upsert", "record": record}).decode()
+    return window.entry(record["change_seq"], "observations", "upsert", record["client_id"],
+                        record)[1].decode()
 
 
 def stored_or_rendered(dialect: str):
