@@ -15,7 +15,6 @@ import argparse
 import base64
 import contextlib
 import fcntl
-import http.client
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import decode_json, finding_records, median, report, timed
+from bench.httpclient import Connection
 from devtools.servers import PostgresServer, _Server
 
 KINTO_VERSION = "26.5.0"  # the version kinto.md was measured with
@@ -41,7 +41,6 @@ BUCKET = "b"
 COLLECTION = "c"
 PIP_TIMEOUT = 900
 MIGRATE_TIMEOUT = 120
-HTTP_TIMEOUT = 600.0
 _MARKER = "patrol-bench-kinto.json"
 
 
@@ -315,32 +314,17 @@ class KintoServer(_Server):
 # The HTTP client side: one persistent connection, JSON bodies in UTF-8.
 
 
-class _Client:
-    """A keep-alive HTTP/1.1 connection to Kinto with basic auth."""
+class _Client(Connection):
+    """A keep-alive connection to Kinto with basic auth (the shared benchmark client)."""
 
     def __init__(self, base_url: str, auth: tuple[str, str]) -> None:
-        parts = urlsplit(base_url)
-        self.prefix = parts.path.rstrip("/")
-        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT)
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-        self.headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
+        super().__init__(base_url, {"Authorization": f"Basic {token}"})
 
     def request(self, method: str, path: str, body: object = None, headers=None):
         """Send one request; return (status, headers, decoded JSON body or None)."""
-        data = None
-        all_headers = dict(self.headers, **(headers or {}))
-        if body is not None:
-            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-            all_headers["Content-Type"] = "application/json; charset=utf-8"
-        target = path if path.startswith(self.prefix + "/") else self.prefix + path
-        self.conn.request(method, target, body=data, headers=all_headers)
-        response = self.conn.getresponse()
-        raw = response.read()
-        payload = decode_json(raw) if raw else None
-        return response.status, response.headers, payload
-
-    def close(self) -> None:
-        self.conn.close()
+        status, response_headers, raw = self.send(method, path, body, headers)
+        return status, response_headers, decode_json(raw) if raw else None
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import decode_json, finding_records, median, report, timed
+from bench.httpclient import Connection, HttpError
 from bench.kinto_peer import measure_kinto
 from devtools.servers import PostgresServer, RedisServer, _Server
 
@@ -71,26 +71,20 @@ class PatrolServer(_Server):
             return False
 
 
-def _fetch(base: str, method: str, path: str, body=None, token: str | None = None) -> bytes:
-    """One JSON request; returns the raw answer."""
-    data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return response.read()
+def _call(client: Connection, method: str, path: str, body=None):
+    """One JSON request; returns the raw answer (a status other than 2xx raises)."""
+    status, _, raw = client.send(method, path, body)
+    if not 200 <= status < 300:
+        raise HttpError(f"{method} {path} answered {status}: {raw[:300]!r}")
+    return raw
 
 
-def _call(base: str, method: str, path: str, body=None, token: str | None = None):
-    """One JSON request; returns the decoded answer."""
-    return decode_json(_fetch(base, method, path, body, token) or b"null")
-
-
-def _login(base: str) -> str:
-    """A device-bound token of a demo patrol officer."""
+def _login(base: str) -> Connection:
+    """A keep-alive connection carrying a device-bound token of a demo patrol officer."""
     body = {"username": "patrol.kim", "password": "patrol.kim!demo", "device": DEVICE}
-    return _call(base, "POST", "/api/v1/auth/login", body)["token"]
+    with Connection(base) as anonymous:
+        token = decode_json(_call(anonymous, "POST", "/api/v1/auth/login", body))["token"]
+    return Connection(base, {"Authorization": f"Bearer {token}"})
 
 
 def _mutations(records: list[dict], categories: list[str], first_seq: int) -> list[dict]:
@@ -103,29 +97,29 @@ def _mutations(records: list[dict], categories: list[str], first_seq: int) -> li
             for i, record in enumerate(records)]
 
 
-def push_all(base: str, token: str, records: list[dict], first_seq: int = 1) -> float:
+def push_all(client: Connection, records: list[dict], first_seq: int = 1) -> float:
     """Push the records in batches; returns observations per second."""
-    categories = [c["code"] for c in _call(base, "GET", "/api/v1/categories?page_size=100",
-                                           token=token)]
+    categories = [c["code"] for c in decode_json(
+        _call(client, "GET", "/api/v1/categories?page_size=100"))]
     batches = [records[i:i + PUSH_BATCH] for i in range(0, len(records), PUSH_BATCH)]
     with timed() as clock:
         for number, batch in enumerate(batches):
             body = {"device_time": datetime.now(UTC).isoformat(),  # the phone's clock
                     "mutations": _mutations(batch, categories, first_seq + number * PUSH_BATCH)}
-            answer = _call(base, "POST", "/api/v1/sync/push", body, token)
+            answer = decode_json(_call(client, "POST", "/api/v1/sync/push", body))
             statuses = {item["status"] for item in answer["results"]}
             assert statuses == {"applied"}, statuses
     return len(records) / clock.seconds
 
 
-def pull_all(base: str, token: str) -> tuple[int, float, float]:
+def pull_all(client: Connection) -> tuple[int, float, float]:
     """Pull everything from no cursor in pages; returns (changes, changes per second, and
     changes per second the client's JSON decoding alone allows: the client-side limit)."""
     cursor, count, decoding = None, 0, 0.0
     with timed() as clock:
         while True:
             query = f"?limit={PULL_PAGE}" + (f"&cursor={cursor}" if cursor else "")
-            raw = _fetch(base, "GET", f"/api/v1/sync/pull{query}", token=token)
+            raw = _call(client, "GET", f"/api/v1/sync/pull{query}")
             with timed() as decode:
                 page = decode_json(raw)
             decoding += decode.seconds
@@ -181,12 +175,12 @@ def measure_patrol(db: str, n_push: int, n_pull: int, embedded_jobs: bool = Fals
     with _database(db, embedded_jobs) as (url, extra, pg):
         env = {"DATABASE_URL": url, "SECRET_KEY": "bench", **extra}
         with PatrolServer(env, workers=1 if db == "sqlite" else 2) as server:
-            token = _login(server.base_url)
-            push_rate = push_all(server.base_url, token, finding_records(n_push, seed=1))
-            if n_pull > n_push:
-                push_all(server.base_url, token, finding_records(n_pull - n_push, seed=2),
-                         first_seq=n_push + 1)
-            changes, pull_rate, decode_rate = pull_all(server.base_url, token)
+            with _login(server.base_url) as phone:
+                push_rate = push_all(phone, finding_records(n_push, seed=1))
+                if n_pull > n_push:
+                    push_all(phone, finding_records(n_pull - n_push, seed=2),
+                             first_seq=n_push + 1)
+                changes, pull_rate, decode_rate = pull_all(phone)
         raw = median([raw_insert_per_s(url, finding_records(n_push, seed=3))
                       for _ in range(3)])
     return {"push_per_s": push_rate, "pull_per_s": pull_rate, "pulled": changes,
