@@ -174,13 +174,12 @@ def measure_patrol(db: str, n_push: int, n_pull: int, embedded_jobs: bool = Fals
     """Push n_push observations, fill to n_pull, pull them all; plus the raw insert limit."""
     with _database(db, embedded_jobs) as (url, extra, pg):
         env = {"DATABASE_URL": url, "SECRET_KEY": "bench", **extra}
-        with PatrolServer(env, workers=1 if db == "sqlite" else 2) as server:
-            with _login(server.base_url) as phone:
-                push_rate = push_all(phone, finding_records(n_push, seed=1))
-                if n_pull > n_push:
-                    push_all(phone, finding_records(n_pull - n_push, seed=2),
-                             first_seq=n_push + 1)
-                changes, pull_rate, decode_rate = pull_all(phone)
+        with (PatrolServer(env, workers=1 if db == "sqlite" else 2) as server,
+              _login(server.base_url) as phone):
+            push_rate = push_all(phone, finding_records(n_push, seed=1))
+            if n_pull > n_push:
+                push_all(phone, finding_records(n_pull - n_push, seed=2), first_seq=n_push + 1)
+            changes, pull_rate, decode_rate = pull_all(phone)
         raw = median([raw_insert_per_s(url, finding_records(n_push, seed=3))
                       for _ in range(3)])
     return {"push_per_s": push_rate, "pull_per_s": pull_rate, "pulled": changes,

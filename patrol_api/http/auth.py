@@ -4,7 +4,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from patrol_api.auth import access, devices, passwords, tokens
@@ -12,6 +11,7 @@ from patrol_api.auth.access import AUTHENTICATED, PUBLIC, allow
 from patrol_api.auth.passwords import PASSWORD_RULE
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db, limiter
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.schemas import DeviceSchema, UserSchema
 from patrol_api.models import User
 

@@ -1,13 +1,13 @@
 """Registered devices: each user sees and revokes their own; admins see and revoke all."""
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from patrol_api.auth import access, tokens
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.http.schemas import DeviceSchema
 from patrol_api.models import Device

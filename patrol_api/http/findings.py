@@ -5,7 +5,6 @@ The views only parse and call `patrol_api.findings`.
 from datetime import timedelta
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from patrol_api.api import MAX_ID
@@ -16,6 +15,7 @@ from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.findings import accuracy, actions, comments, curation, inbox, priority, visibility
 from patrol_api.findings import lifecycle as lc
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.etag import etag_of, if_match_version
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.base import utcnow

@@ -1,10 +1,10 @@
 """Inspections and site checks as recorded (far-from-site and campaign flags), and the site
 coverage view: what the caller may read of them (see patrol_api.patrols.visibility)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from patrol_api.auth import access
 from patrol_api.auth.access import allow
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.patrols import coverage, listing
 from patrol_api.patrols.inspection_schemas import (

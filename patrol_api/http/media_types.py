@@ -13,6 +13,7 @@ import re
 
 import orjson
 from flask import current_app, request
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from patrol_api import jsoncodec
@@ -141,13 +142,13 @@ def check_json(raw: bytes):
 
 def _parsed(raw: bytes):
     """The JSON document, parsed by orjson where its reading equals the standard library's
-    (no number that could overflow or lose digits as a float); else by the standard
-    library, whose refusals become the 400 answers."""
-    if not _MAY_OVERFLOW.search(raw) and jsoncodec.orjson_reads_alike(raw):
+    (no integer past 64 bits); else, and wherever orjson refuses (a number beyond a double,
+    "\ud800"), by the standard library, whose refusals become the 400 answers."""
+    if jsoncodec.orjson_reads_alike(raw):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
-            pass  # the standard library says why (or reads what orjson refuses, e.g. "\ud800")
+            pass  # the standard library says why, or reads it (a lone surrogate escape)
     parse_float = _finite_float if _MAY_OVERFLOW.search(raw) else float
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
@@ -214,3 +215,12 @@ def _encodable(text: str) -> bool:
 def _printable(part: str) -> str:
     """A path part safe to echo back: NUL and surrogates as backslash escapes."""
     return part.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+class CheckedJsonParser(FlaskParser):
+    """webargs' parser taking the JSON body `enforce` already parsed and checked, rather
+    than parsing it again with the standard library."""
+
+    def _raw_load_json(self, req):
+        document = req._cached_json[0]  # Werkzeug's cache, filled by enforce
+        return super()._raw_load_json(req) if document is Ellipsis else document

@@ -1,10 +1,10 @@
 """Reference pull for phones and the labels of the fixed vocabularies."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import ROLE_LABELS
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.models.reference import DEPARTMENT_KINDS, PRIORITIES
 from patrol_api.reference import feed
 

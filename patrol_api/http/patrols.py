@@ -3,13 +3,13 @@ caller's own reports with their credit, the monthly patrol activity report and i
 import sqlalchemy as sa
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.etag import etag_of, if_match_version
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.patrols import (

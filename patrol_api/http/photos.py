@@ -2,7 +2,6 @@
 originals (see docs/media.md). Resumable uploads are at /api/v1/uploads (tus)."""
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from media.digest import normalize_sha256
@@ -12,6 +11,7 @@ from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.media_types import accepts
 from patrol_api.http.uploads import UPLOADERS
 from patrol_api.photos import catalog, serving

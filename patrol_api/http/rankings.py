@@ -5,7 +5,6 @@ Managers and admins compute snapshots; viewers read. The views only parse and ca
 """
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from patrol_api import jobs
@@ -14,6 +13,7 @@ from patrol_api.auth import access
 from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.models.reference import DEPARTMENT_KINDS
 from patrol_api.rankings import awards, charts, export, service, snapshots, xlsx
 

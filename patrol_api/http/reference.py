@@ -2,11 +2,11 @@
 import sqlalchemy as sa
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.etag import etag_of, if_match_version
 from patrol_api.http.media_types import accepts
 from patrol_api.http.pagination import PAGINATION, SelectPage

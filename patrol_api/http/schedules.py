@@ -3,11 +3,11 @@ from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models import Site
 from patrol_api.models.base import utcnow

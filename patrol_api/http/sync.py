@@ -7,7 +7,6 @@ import uuid
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from patrol_api.auth import access
@@ -15,6 +14,7 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from sync import pull, push, queries, settings
 from sync.records import observation_record

@@ -6,7 +6,6 @@ completes only when the bytes match it and pass inspection.
 """
 from flask import Response, current_app, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.http import http_date
 
 from patrol_api import photos
@@ -14,6 +13,7 @@ from patrol_api.auth import access
 from patrol_api.auth.access import PUBLIC, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.media_types import accepts
 from patrol_api.models.media import UploadSession
 from patrol_api.photos import tus, uploads

@@ -1,7 +1,6 @@
 """User administration (admin) and the directory view for managers."""
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from patrol_api.auth import passwords, tokens
@@ -10,6 +9,7 @@ from patrol_api.auth.passwords import PASSWORD_RULE
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
+from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.http.schemas import ROLE_CHOICES, UserSchema
 from patrol_api.models import Area, Department, User
