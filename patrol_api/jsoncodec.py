@@ -1,12 +1,14 @@
 """JSON text of the database's JSON columns: orjson where it reads and writes exactly as the
 standard library does, the standard library where it would not (integers past 64 bits)."""
 import json
-import re
 
 import orjson
 
-_LONG_INTEGER = re.compile(r"[0-9]{19}")  # orjson reads integers past 64 bits as floats
-_LONG_INTEGER_BYTES = re.compile(rb"[0-9]{19}")
+# orjson reads integers past 64 bits as floats: 19 digits in a row say one may be there.
+# Found by mapping every ASCII digit to "0" and every other byte to " " (bytes.translate
+# runs in C; a regular expression took 0.7 ms over a push of 100, sixteen times as long).
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
 
 
 def dumps(value) -> str:
@@ -20,8 +22,8 @@ def dumps(value) -> str:
 def orjson_reads_alike(text: str | bytes) -> bool:
     """False when orjson could read the text otherwise than the standard library (an
     integer past 64 bits, which orjson reads as a float)."""
-    pattern = _LONG_INTEGER if isinstance(text, str) else _LONG_INTEGER_BYTES
-    return pattern.search(text) is None
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    return _LONG_DIGIT_RUN not in raw.translate(_DIGITS_AS_ZEROS)
 
 
 def loads(text: str | bytes):
