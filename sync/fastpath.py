@@ -14,11 +14,14 @@ from patrol_api.models import AppliedMutation, Observation, ObservationPhoto
 from patrol_api.models.base import utcnow
 from patrol_api.reference.geo import AreaIndex
 from sync import fastcheck, photos, pulltext, schemas
+from sync.bulkinsert import BulkInsert
 from sync.errors import Rejected
 from sync.handlers.observations import UNITS
 from sync.records import _iso as iso
 
 CREATE = "observation.create"
+_OBSERVATIONS = BulkInsert(Observation.__table__)
+_LEDGER = BulkInsert(AppliedMutation.__table__)
 _CREATE_SCHEMA = schemas.ObservationCreate()
 
 
@@ -116,7 +119,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
             row["pull_json"] = pulltext.upsert_text(result["record"])
             results.append(result)
         table = Observation.__table__
-        session.execute(sa.insert(table), rows)
+        _OBSERVATIONS.run(session, rows)
         # change_seq is unique and follows run order: one select maps rows to their ids
         # (RETURNING with parameter order falls back to one INSERT per row on SQLite)
         ids = session.execute(sa.select(table.c.id).where(
@@ -128,7 +131,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
                       for position, p in enumerate(item.data["photos"])]
         if photo_rows:
             session.execute(sa.insert(ObservationPhoto.__table__), photo_rows)
-        session.execute(sa.insert(AppliedMutation.__table__), [
+        _LEDGER.run(session, [
             {"device_id": device_id, "mutation_id": item.mutation.id,
              "device_seq": item.mutation.seq, "type": item.mutation.type[:40],
              "entity_id": item.mutation.entity_id, "status": "applied",
