@@ -150,6 +150,46 @@ def raw_insert_per_s(database_url: str, records: list[dict]) -> float:
     return len(rows) / clock.seconds
 
 
+def storage_limit_per_s(database_url: str, n: int) -> float:
+    """What a push must store, without the request: copies of n of the observations and
+    ledger rows the pushes stored, re-inserted PUSH_BATCH per transaction with one
+    change-counter increment each, by the push's own driver-level executemany (BulkInsert).
+    No push can beat it; push / this is the request handling's share, this / raw the
+    schema's (its indexes, constraints, pull entries and ledger)."""
+    import sqlalchemy as sa
+
+    from sync.bulkinsert import BulkInsert
+
+    engine = sa.create_engine(database_url)
+    if engine.dialect.name == "sqlite":  # the server's commit setting (WAL is in the file)
+        sa.event.listen(engine, "connect",
+                        lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
+    meta = sa.MetaData()
+    observation, ledger, counter = (sa.Table(name, meta, autoload_with=engine) for name in
+                                    ("observation", "applied_mutation", "sequence_counter"))
+    with engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(
+            sa.select(observation).order_by(observation.c.id).limit(n))]
+        marks = [dict(row._mapping) for row in connection.execute(
+            sa.select(ledger).order_by(ledger.c.id).limit(n))]
+        top = connection.execute(sa.select(sa.func.max(counter.c.value))).scalar()
+    for number, (row, mark) in enumerate(zip(rows, marks, strict=True), start=1):
+        del row["id"], mark["id"]
+        row.update(client_id=str(uuid.uuid4()), change_seq=top + number)
+        mark.update(mutation_id=str(uuid.uuid4()), device_seq=mark["device_seq"] + 10**9)
+    stored_rows, stored_marks = BulkInsert(observation), BulkInsert(ledger)
+    bump = counter.update().where(counter.c.name == "changes").values(
+        value=counter.c.value + PUSH_BATCH)
+    with timed() as clock:
+        for start in range(0, len(rows), PUSH_BATCH):
+            with engine.begin() as connection:
+                connection.execute(bump)
+                stored_rows.run(connection, rows[start:start + PUSH_BATCH])
+                stored_marks.run(connection, marks[start:start + PUSH_BATCH])
+    engine.dispose()
+    return len(rows) / clock.seconds
+
+
 @contextlib.contextmanager
 def _database(db: str, embedded_jobs: bool = False):
     """Yield (DATABASE_URL, extra env, PostgresServer or None) for the chosen backend."""
@@ -180,11 +220,12 @@ def measure_patrol(db: str, n_push: int, n_pull: int, embedded_jobs: bool = Fals
             if n_pull > n_push:
                 push_all(phone, finding_records(n_pull - n_push, seed=2), first_seq=n_push + 1)
             changes, pull_rate, decode_rate = pull_all(phone)
+        storage = storage_limit_per_s(url, n_push)
         raw = median([raw_insert_per_s(url, finding_records(n_push, seed=3))
                       for _ in range(3)])
     return {"push_per_s": push_rate, "pull_per_s": pull_rate, "pulled": changes,
             "pull_decode_limit_per_s": decode_rate,
-            "raw_insert_per_s": raw, "peer": pg}
+            "storage_limit_per_s": storage, "raw_insert_per_s": raw, "peer": pg}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     report("pull_vs_decode_limit", ours["pull_per_s"] / ours["pull_decode_limit_per_s"], "ratio")
     report("raw_insert_per_s", ours["raw_insert_per_s"], "rows/s")
     report("push_vs_raw_insert", ours["push_per_s"] / ours["raw_insert_per_s"], "ratio")
+    report("storage_limit_per_s", ours["storage_limit_per_s"], "observations/s")
+    report("push_vs_storage_limit", ours["push_per_s"] / ours["storage_limit_per_s"], "ratio")
+    report("storage_limit_vs_raw_insert",
+           ours["storage_limit_per_s"] / ours["raw_insert_per_s"], "ratio")
     if not args.no_kinto:
         backend = "memory" if args.db == "sqlite" else "postgresql"
         kinto = measure_kinto(backend, n=args.n_push, runs=args.kinto_runs)

@@ -6,7 +6,6 @@ per-row parameter machinery than in the database (bench sync, 2026-12-04); the v
 written are the same, since they go through the very processors SQLAlchemy would use.
 """
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 
 class BulkInsert:
@@ -31,11 +30,10 @@ class BulkInsert:
             self._prepared[key] = (compiled.string, order, processors, compiled.positional)
         return self._prepared[key]
 
-    def run(self, session: Session, rows: list[dict]) -> None:
-        """Insert the rows (all with the same keys) in the session's transaction."""
+    def run(self, connection: sa.Connection, rows: list[dict]) -> None:
+        """Insert the rows (all with the same keys) in the connection's transaction."""
         if not rows:
             return
-        connection = session.connection()
         sql, order, processors, positional = self._statement(connection.dialect,
                                                              tuple(rows[0]))
         pairs = list(zip(order, processors, strict=True))

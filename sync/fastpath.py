@@ -119,7 +119,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
             row["pull_json"] = pulltext.upsert_text(result["record"])
             results.append(result)
         table = Observation.__table__
-        _OBSERVATIONS.run(session, rows)
+        _OBSERVATIONS.run(session.connection(), rows)
         # change_seq is unique and follows run order: one select maps rows to their ids
         # (RETURNING with parameter order falls back to one INSERT per row on SQLite)
         ids = session.execute(sa.select(table.c.id).where(
@@ -131,7 +131,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
                       for position, p in enumerate(item.data["photos"])]
         if photo_rows:
             session.execute(sa.insert(ObservationPhoto.__table__), photo_rows)
-        _LEDGER.run(session, [
+        _LEDGER.run(session.connection(), [
             {"device_id": device_id, "mutation_id": item.mutation.id,
              "device_seq": item.mutation.seq, "type": item.mutation.type[:40],
              "entity_id": item.mutation.entity_id, "status": "applied",

@@ -38,7 +38,7 @@ def test_rows_are_stored_as_sqlalchemy_stores_them(phone):
     shared_result = {"status": "applied", "note": "여의도 공원", "nothing": None}
     ours = _rows(device_id, shared_time, shared_result)
     theirs = [{**row, "mutation_id": str(uuid.uuid4())} for row in ours]
-    BulkInsert(TABLE).run(db.session, ours)
+    BulkInsert(TABLE).run(db.session.connection(), ours)
     db.session.execute(sa.insert(TABLE), theirs)
     assert _stored([r["mutation_id"] for r in ours]) == \
         _stored([r["mutation_id"] for r in theirs])
@@ -52,4 +52,4 @@ def test_rows_missing_a_defaulted_column_are_refused(phone):
     row = _rows(device_id, datetime.now(KST), {})[0]
     del row["applied_at"]  # SQLAlchemy would fill it from the column default
     with pytest.raises(ValueError, match="applied_at"):
-        BulkInsert(TABLE).run(db.session, [row])
+        BulkInsert(TABLE).run(db.session.connection(), [row])
