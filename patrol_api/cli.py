@@ -110,14 +110,9 @@ def worker(queues: str | None, burst: bool) -> None:
 @with_appcontext
 def housekeeping() -> None:
     """Daily: purge dead tokens, abandoned uploads and observation tombstones past the horizon."""
-    from patrol_api import jobs, maintenance
-    from patrol_api.photos.jobs import purge_expired_uploads
-    from sync.tombstones import purge
+    from patrol_api import ticks
 
-    tokens = jobs.enqueue(maintenance.purge_dead_tokens)
-    uploads = jobs.enqueue(purge_expired_uploads)
-    tombstones = jobs.enqueue(purge)
-    click.echo(f"tokens: {tokens}  uploads: {uploads}  tombstones: {tombstones}")
+    click.echo(ticks.enqueue(ticks.group("housekeeping")))
 
 
 @click.command("create-admin")

@@ -48,6 +48,8 @@ def from_environment() -> dict:
         "RQ_QUEUES": os.environ.get("RQ_QUEUES", "default").split(","),
         # Without Redis: run jobs on a background thread instead of inside the request.
         "JOBS_BACKGROUND": os.environ.get("JOBS_BACKGROUND", "") in ("1", "true", "yes"),
+        # The periodic ticks on a timer inside the server (auto: when there is no Redis).
+        "TICKS_IN_PROCESS": os.environ.get("TICKS_IN_PROCESS", "auto"),
         "MEDIA_STORAGE": os.environ.get("MEDIA_STORAGE", "local"),
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(data_dir / "media")),
         # Photos (docs/media.md). The S3 settings are read when MEDIA_STORAGE=s3.

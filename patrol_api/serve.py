@@ -31,7 +31,11 @@ def settle_heap() -> None:
 
 
 def serve(app: Flask, host: str, port: int, threads: int) -> None:
-    """Run gunicorn in the foreground on host:port."""
+    """Run gunicorn in the foreground on host:port (the periodic ticks on a timer when jobs
+    run in-process, see patrol_api.ticks)."""
+    from patrol_api import ticks
+
+    ticks.run_in_process(app)
     settle_heap()
     _Embedded(app, {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
                     "worker_class": "gthread", "accesslog": "-"}).run()

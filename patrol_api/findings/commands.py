@@ -2,7 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
-from patrol_api import jobs
+from patrol_api import ticks
 
 
 @click.group("findings")
@@ -15,9 +15,4 @@ def findings_command() -> None:
 def tick() -> None:
     """Run once a minute or so (cron, systemd timer): overdue flags, reminders, escalations,
     notification retries and the intake sweep."""
-    from patrol_api.findings import intake, notify, overdue
-
-    counts = jobs.enqueue(overdue.mark_overdue)
-    taken = jobs.enqueue(intake.process_pending)
-    sent = jobs.enqueue(notify.deliver_due)
-    click.echo(f"deadlines: {counts}  intake: {taken}  notifications sent: {sent}")
+    click.echo(ticks.enqueue(ticks.group("findings")))
