@@ -26,12 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     """Fill settings derived from others and configure logging."""
+    # before the first use of app.logger: Flask gives it a handler of its own when no
+    # handler is configured yet, and every app line was then printed twice
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: using a random key for this process")
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:  # only behind a proxy: otherwise a client could forge its address
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

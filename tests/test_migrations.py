@@ -53,3 +53,19 @@ def test_single_head():
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several migration heads, add a merge revision: {heads}"
+
+
+def test_migrating_keeps_the_apps_log_level(app):
+    """alembic.ini says WARN for the root logger; demo-serve migrates, then serves at
+    LOG_LEVEL, so its INFO lines (the periodic ticks starting, say) must still show."""
+    import logging
+
+    root = logging.getLogger()
+    before = root.level
+    app.config["LOG_LEVEL"] = "INFO"
+    try:
+        with app.app_context():
+            upgrade(revision="heads")  # nothing to do, but env.py runs
+        assert root.level == logging.INFO
+    finally:
+        root.setLevel(before)

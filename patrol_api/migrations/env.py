@@ -11,6 +11,9 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app loggers
+# alembic.ini sets the root level to WARN; a process that migrates and then serves
+# (demo-serve) keeps the app's LOG_LEVEL instead.
+logging.getLogger().setLevel(current_app.config.get("LOG_LEVEL", "INFO"))
 logger = logging.getLogger('alembic.env')
 
 
