@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from patrol_api.auth.roles import ROLE_LABELS, Role
 from patrol_api.extensions import db
-from patrol_api.models import Observation, User
+from patrol_api.models import Area, Category, Observation, User
 from patrol_api.models.base import UTCDateTime, utcnow
 from patrol_api.models.patrols import (
     PATROL_KIND_LABELS,
@@ -298,12 +298,29 @@ def _auditors(f: Filters) -> list[dict]:
     return sorted(rows, key=lambda r: (r["month"], -r["accepted"], r["display_name"]))
 
 
+def filter_labels(f: Filters) -> list[tuple[str, str]]:
+    """The filters in force as (Korean label, readable value), for printed sheets."""
+    labels = []
+    if f.area_id is not None:
+        area = db.session.get(Area, f.area_id)
+        labels.append(("동", area.name_ko if area else f"#{f.area_id}"))
+    if f.kind is not None:
+        labels.append(("순찰 구분", PATROL_KIND_LABELS[PatrolKind(f.kind)][0]))
+    if f.team is not None:
+        labels.append(("순찰팀", f.team))
+    if f.category_id is not None:
+        category = db.session.get(Category, f.category_id)
+        labels.append(("적출 분류", category.name_ko if category else f"#{f.category_id}"))
+    return labels
+
+
 def report(f: Filters) -> dict:
     """The whole activity report for the filters."""
     runs = _runs(f)
     return {"months": list(f.months),
             "filters": {"area_id": f.area_id, "kind": f.kind, "team": f.team,
                         "category_id": f.category_id},
+            "filter_labels": filter_labels(f),
             "per_kind": _per_kind(runs, f), "per_campaign": _per_campaign(runs, f),
             "per_team": _per_team(runs, f), "per_officer": _per_officer(runs, f),
             "auditors": _auditors(f), "totals": _totals(runs, f)}

@@ -50,8 +50,17 @@ def _period(report: dict) -> str:
     return first if first == last else f"{first} ~ {last}"
 
 
+def _conditions(report: dict) -> str:
+    """The sheet's second line: the filters it was made with, or that it covers everything."""
+    labels = report.get("filter_labels") or []
+    if not labels:
+        return "조건: 전체 (all dongs, kinds, teams and categories)"
+    return "조건: " + " · ".join(f"{label} {value}" for label, value in labels)
+
+
 def _sheet(workbook, report: dict, table: str) -> None:
-    """One table on its own sheet: title, bold headers, number formats, print setup."""
+    """One table on its own sheet: title, the filters, bold headers, number formats, print
+    setup."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -59,8 +68,9 @@ def _sheet(workbook, report: dict, table: str) -> None:
     sheet = workbook.create_sheet(TITLES[table][0][:31])
     sheet.append([f"{_period(report)} {TITLES[table][0]} ({TITLES[table][1]})"])
     sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([_conditions(report)])
     sheet.append([label for _, label in columns])
-    for cell in sheet[2]:
+    for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in report[table]:
         sheet.append([_cell(key, row.get(key)) for key, _ in columns])
@@ -69,14 +79,14 @@ def _sheet(workbook, report: dict, table: str) -> None:
         sheet.column_dimensions[letter].width = WIDE.get(key, max(10, len(label) * 2))
         number_format = "0.0%" if key in PERCENT else "0.0" if key in DECIMAL else None
         if number_format:
-            for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
+            for (cell,) in sheet.iter_rows(min_row=4, min_col=index, max_col=index):
                 cell.number_format = number_format
-    sheet.print_title_rows = "2:2"
+    sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.freeze_panes = "A3"
+    sheet.freeze_panes = "A4"
 
 
 def report_xlsx(report: dict) -> bytes:

@@ -227,8 +227,9 @@ def test_http_json_csv_and_xlsx(client, world, make_user):
     sheet = book["기획순찰별 실적·점검률"]
     assert sheet["A1"].value == ("2026-06 ~ 2026-07 기획순찰별 실적·점검률 "
                                  "(Themed campaigns and coverage)")
-    assert [c.value for c in sheet[4]][:2] == ["2026-07", "폭염 대책 추진실태 점검"]
-    assert (sheet["J4"].value, sheet["J4"].number_format) == (1.0, "0.0%")
+    assert sheet["A2"].value == "조건: 전체 (all dongs, kinds, teams and categories)"
+    assert [c.value for c in sheet[5]][:2] == ["2026-07", "폭염 대책 추진실태 점검"]
+    assert (sheet["J5"].value, sheet["J5"].number_format) == (1.0, "0.0%")
     assert sheet.page_setup.orientation == "landscape"
 
 
@@ -280,7 +281,13 @@ def test_category_filter_counts_only_its_observations(client, world, make_user):
         return [row["적출 건수"] for row in rows]
     assert observations_column(csv_text) == ["1", "0"]  # the category's observations only
     assert observations_column(unfiltered) == ["4", "3"]
-    assert client.get(f"{API}/patrol-activity.xlsx", headers=manager, query_string={
-        "category_id": litter.id}).status_code == 200
+    xlsx = client.get(f"{API}/patrol-activity.xlsx", headers=manager, query_string={
+        "category_id": litter.id, "area_id": world.district.areas["dangsan"].id,
+        "kind": "routine", "team": "2조"})
+    assert xlsx.status_code == 200
+    sheet = load_workbook(BytesIO(xlsx.get_data())).worksheets[0]
+    dong = world.district.areas["dangsan"].name_ko
+    assert sheet["A2"].value == (f"조건: 동 {dong} · 순찰 구분 상시순찰 · 순찰팀 2조 · "
+                                 "적출 분류 쓰레기")
     assert client.get(f"{API}/patrol-activity.csv", headers=manager, query_string={
         "category_id": "x"}).status_code == 422
