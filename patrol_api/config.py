@@ -37,6 +37,9 @@ def _sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'patrol.db').resolve()}"
 
 
+REDOC_CDN = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from environment variables (see docs/configuration.md)."""
     data_dir = Path(os.environ.get("PATROL_DATA_DIR", DEFAULT_DATA_DIR))
@@ -72,6 +75,8 @@ def from_environment() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 20000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Where browsers fetch the ReDoc script of /api/docs (a copy on the intranet, say).
+        "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_CDN,
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Findings: office calendar, recurrence, evidence, deadlines, notifications
@@ -121,7 +126,7 @@ STATIC_DEFAULTS = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_REDOC_PATH": "docs",
-    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    "OPENAPI_REDOC_URL": REDOC_CDN,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps,
                                   "json_deserializer": jsoncodec.loads},

@@ -48,3 +48,15 @@ def test_sqlite_connections_are_tuned(monkeypatch, tmp_path):
             "wal", 1, 1)  # synchronous 1 = NORMAL
         assert (pragma("busy_timeout"), pragma("mmap_size")) == (
             SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES)
+
+
+def test_the_docs_page_can_load_redoc_from_the_intranet(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.setenv("OPENAPI_REDOC_URL", "https://intranet.example/redoc.standalone.js")
+    app = create_app({"SECRET_KEY": "k", "TESTING": True})
+    page = app.test_client().get("/api/docs")
+    assert page.status_code == 200
+    assert b'src="https://intranet.example/redoc.standalone.js"' in page.data
+    monkeypatch.delenv("OPENAPI_REDOC_URL")
+    default = create_app({"SECRET_KEY": "k", "TESTING": True}).test_client().get("/api/docs")
+    assert b"cdn.jsdelivr.net/npm/redoc@2" in default.data
