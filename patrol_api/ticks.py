@@ -44,6 +44,7 @@ def groups() -> list[Group]:
                                ("schedules", schedules.tick_job),
                                ("warranty warnings", warranty.warn_job),
                                ("warranty plans", warranty.plan_job),
+                               ("warranty ends followed", warranty.follow_job),
                                # their tombstones reach the phones
                                ("campaigns ended", pulled_campaigns.restamp_ended))),
         Group("rankings", 3600, (("rankings", ticker.tick_job),)),

@@ -1,5 +1,5 @@
 """`patrol-api patrols tick`: auto-close forgotten runs, schedule occurrences, warranty warnings
-and plans, tombstones of ended campaigns."""
+and plans (fitted to moved warranty ends), tombstones of ended campaigns."""
 import click
 from flask.cli import with_appcontext
 

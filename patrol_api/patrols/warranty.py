@@ -1,6 +1,7 @@
 """Warranty programme (하자점검): warn owning departments ahead of warranty ends, plan the
 semi-annual inspections of sites under warranty (by hand or, for sites without a plan, by
-the periodic tick). Days are Seoul calendar days; planned checks are due at 09:00 Seoul."""
+the periodic tick), and keep each plan ending with its site's warranty when that moves.
+Days are Seoul calendar days; planned checks are due at 09:00 Seoul."""
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from patrol_api.findings import notify
 from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import Notification, Site
 from patrol_api.models.base import utcnow
-from patrol_api.models.patrols import Schedule, WarrantyNotice
+from patrol_api.models.patrols import Schedule, ScheduleOccurrence, WarrantyNotice
 from patrol_api.patrols import schedules
 from patrol_api.patrols.settings import setting
 
@@ -88,11 +89,46 @@ def plan_inspections(site: Site, start: date) -> Schedule:
         title_en=f"Warranty check {site.name_en or site.code}"[:200], target="inspection",
         site_id=site.id, rrule=f"FREQ=MONTHLY;INTERVAL={months}",
         dtstart=datetime.combine(start, CHECK_TIME, SEOUL).astimezone(UTC),
-        until=datetime.combine(site.warranty_end, time(23, 59), SEOUL).astimezone(UTC),
+        until=_plan_end(site.warranty_end),
         grace_hours=24 * WINDOW_DAYS)
     db.session.add(schedule)
     db.session.flush()
     return schedule
+
+
+def _plan_end(warranty_end: date) -> datetime:
+    """The end of a warranty plan: 23:59 Seoul on the warranty's last day, in UTC."""
+    return datetime.combine(warranty_end, time(23, 59), SEOUL).astimezone(UTC)
+
+
+def follow_ends(now: datetime) -> int:
+    """Active warranty plans follow their site: a moved warranty end moves the plan's end
+    (planned checks past a shortened end are dropped, a longer warranty gets its further
+    checks); a site whose warranty was removed, or that was deleted, ends its plan (its
+    planned checks from now on are dropped; a manager can set it active again, and the next
+    tick then fits it to the warranty). How many plans changed; 0 on a second run."""
+    plans = db.session.execute(sa.select(Schedule).where(
+        Schedule.active, Schedule.target == "inspection", Schedule.site_id.is_not(None),
+        Schedule.code.startswith(PLAN_PREFIX, autoescape=True))).scalars().all()
+    changed = 0
+    for plan_ in plans:
+        site = plan_.site
+        end = _plan_end(site.warranty_end) \
+            if site.warranty_end is not None and site.deleted_at is None else None
+        if end == plan_.until:
+            continue
+        if end is None:
+            plan_.active = False
+        else:
+            plan_.until = end
+        db.session.execute(sa.delete(ScheduleOccurrence).where(
+            ScheduleOccurrence.schedule_id == plan_.id, ScheduleOccurrence.status == "planned",
+            ScheduleOccurrence.due_at > (end or now)))
+        if plan_.active:
+            schedules.generate(plan_, now)
+        changed += 1
+    db.session.flush()
+    return changed
 
 
 def unplanned(on: date) -> list[Site]:
@@ -122,6 +158,13 @@ def warn_job() -> int:
 def plan_job() -> int:
     """rq job (each tick): plan the checks of sites under warranty without a plan; commits."""
     count = plan_missing(today())
+    db.session.commit()
+    return count
+
+
+def follow_job() -> int:
+    """rq job (each tick): warranty plans follow their sites' warranty ends; commits."""
+    count = follow_ends(utcnow())
     db.session.commit()
     return count
 

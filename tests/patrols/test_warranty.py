@@ -116,3 +116,52 @@ def test_the_tick_plans_the_warranty_checks(ctx, district):
     assert db.session.query(ScheduleOccurrence).count() == 2  # each due today, 09:00 Seoul
     again = ctx.test_cli_runner().invoke(patrols_command, ["tick"])
     assert "warranty plans: 0" in again.output
+
+
+def _planned_dues(plan) -> list[date]:
+    """Seoul days of a plan's planned checks."""
+    return sorted(o.due_at.astimezone(SEOUL).date() for o in db.session.query(ScheduleOccurrence)
+                  .filter_by(schedule_id=plan.id, status="planned"))
+
+
+def test_plans_follow_a_moved_or_removed_warranty_end(ctx, district, monkeypatch):
+    monkeypatch.setitem(ctx.config, "PATROL_SCHEDULE_AHEAD_DAYS", 800)  # see every check
+    today = warranty.today()
+    now = datetime.now(UTC)
+    site = district.site("moving", warranty_end=today + timedelta(days=400))
+    assert warranty.plan_missing(today) == 1
+    plan = db.session.query(Schedule).filter_by(site_id=site.id).one()
+    schedules.generate(plan, now)
+    assert len(_planned_dues(plan)) == 3  # today, +6 and +12 months (within 400 days)
+    assert warranty.follow_ends(now) == 0  # nothing moved
+
+    site.warranty_end = today + timedelta(days=100)  # shortened
+    db.session.flush()
+    assert warranty.follow_ends(now) == 1
+    assert plan.until.astimezone(SEOUL).date() == site.warranty_end
+    assert _planned_dues(plan) == [today]  # the checks past the new end are gone
+    assert warranty.follow_ends(now) == 0
+
+    site.warranty_end = today + timedelta(days=700)  # extended
+    db.session.flush()
+    assert warranty.follow_ends(now) == 1
+    assert len(_planned_dues(plan)) == 4  # today, +6, +12, +18 months
+
+    site.warranty_end = None  # the warranty was recorded by mistake
+    db.session.flush()
+    assert warranty.follow_ends(now) == 1
+    assert not plan.active
+    assert all(day <= today for day in _planned_dues(plan))
+    assert warranty.follow_ends(now) == 0
+
+
+def test_the_tick_reports_followed_plans(ctx, district):
+    today = warranty.today()
+    site = district.site("tick-moving", warranty_end=today + timedelta(days=400))
+    db.session.commit()
+    ctx.test_cli_runner().invoke(patrols_command, ["tick"])
+    site = db.session.get(type(site), site.id)
+    site.warranty_end = today + timedelta(days=30)
+    db.session.commit()
+    result = ctx.test_cli_runner().invoke(patrols_command, ["tick"])
+    assert "warranty ends followed: 1" in result.output
