@@ -33,7 +33,8 @@ def select_sites(user: User, args: dict):
     checked = _latest(SiteCheck, SiteCheck.checked_at, user)
     last = _later(inspected.c.at, checked.c.at)
     stmt = sa.select(Site.id).outerjoin(inspected, inspected.c.site_id == Site.id).outerjoin(
-        checked, checked.c.site_id == Site.id).where(Site.deleted_at.is_(None))
+        checked, checked.c.site_id == Site.id).where(Site.deleted_at.is_(None),
+                                                     *visibility.site_conditions(user))
     if args.get("area_id"):
         stmt = stmt.where(Site.area_id == args["area_id"])
     if args.get("facility_type_id"):

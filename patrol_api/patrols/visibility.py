@@ -2,16 +2,19 @@
 
 Managers, admins and viewers read all of them. Patrol officers read their own, those made on
 runs they were on, and their team's: made on a run of their team or by a user of their team.
-Citizen auditors read only their own. Department staff read none (the endpoints refuse them).
+Citizen auditors read only their own. Department staff read those at the sites their
+department owns (the facilities it maintains, warranty checks included), and the coverage
+view shows them those sites only.
 """
 import sqlalchemy as sa
 
 from patrol_api.auth.roles import Role
-from patrol_api.models import User
+from patrol_api.models import Site, User
 from patrol_api.models.patrols import PatrolRun, PatrolRunMember
 
 SEE_ALL = frozenset({Role.ADMIN, Role.MANAGER, Role.VIEWER})
-READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER, Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR)
+READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER, Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR,
+           Role.DEPARTMENT_STAFF)
 
 
 def conditions(user: User, model) -> list:
@@ -22,6 +25,8 @@ def conditions(user: User, model) -> list:
     own = model.user_id == user.id
     if role == Role.CITIZEN_AUDITOR:
         return [own]
+    if role == Role.DEPARTMENT_STAFF:
+        return [model.site_id.in_(sa.select(Site.id).where(*site_conditions(user)))]
     if role != Role.PATROL_OFFICER:
         return [sa.false()]
     theirs = [own, model.run_id.in_(sa.select(PatrolRunMember.run_id).where(
@@ -30,3 +35,13 @@ def conditions(user: User, model) -> list:
         theirs += [model.run_id.in_(sa.select(PatrolRun.id).where(PatrolRun.team == user.team)),
                    model.user_id.in_(sa.select(User.id).where(User.team == user.team))]
     return [sa.or_(*theirs)]
+
+
+def site_conditions(user: User) -> list:
+    """WHERE clauses limiting sites to those whose records the user reads in full: all of
+    them, except for department staff, who read their own department's."""
+    if Role(user.role) != Role.DEPARTMENT_STAFF:
+        return []
+    if user.department_id is None:
+        return [sa.false()]
+    return [Site.owner_department_id == user.department_id]

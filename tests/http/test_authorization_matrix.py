@@ -19,9 +19,10 @@ ADMIN_MANAGER = frozenset({"admin", "manager"})
 RANKING_READERS = frozenset({"admin", "manager", "viewer"})
 FIELD_AND_STAFF = frozenset({"admin", "manager", "patrol_officer", "citizen_auditor",
                              "department_staff"})  # everyone but viewers
-# inspections, site checks, coverage: officers see their team's, citizen auditors their own
+# inspections, site checks, coverage: officers see their team's, citizen auditors their own,
+# department staff those at their department's sites
 INSPECTION_READERS = frozenset({"admin", "manager", "viewer", "patrol_officer",
-                                "citizen_auditor"})
+                                "citizen_auditor", "department_staff"})
 ROLES = [role.value for role in Role]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 MISSING_ID = 999999

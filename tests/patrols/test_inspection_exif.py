@@ -21,7 +21,8 @@ API = "/api/v1"
 ROLES = ("manager", "admin", "patrol_officer", "citizen_auditor", "viewer", "department_staff")
 SEES_EXIF = {"manager", "admin"}
 PUSHERS = ("manager", "admin", "patrol_officer", "citizen_auditor", "department_staff")
-INSPECTION_READERS = {"manager", "admin", "patrol_officer", "citizen_auditor", "viewer"}
+INSPECTION_READERS = {"manager", "admin", "patrol_officer", "citizen_auditor", "viewer",
+                      "department_staff"}  # the staff work at the owner of the sites
 ACTIVITY_READERS = {"manager", "admin", "viewer"}
 PRIVATE = exif_privacy.PRIVATE_KEYS["inspection"]
 CAPTURED = datetime(2019, 3, 14, 15, 9, 26)  # the EXIF capture time: in no output at all
@@ -49,6 +50,7 @@ def field(district, template, people):
     """Team A's campaign; every pushing role inspects s1 with an answer photo whose EXIF GPS
     is far off, and the officer inspects s2 sending a far photo_position; a site check."""
     site, other = district.site("s1"), district.site("s2", offset=.002)
+    people["department_staff"].user.department_id = district.owner.id  # the sites' owner
     today = pulled_campaigns.today()
     campaign = campaigns.create({
         "code": "heat", "theme": "heat_wave", "title_ko": "무더위쉼터", "title_en": "Heat",
@@ -136,7 +138,7 @@ def test_every_role_sees_the_inspections_it_may_read(client, people, field):
              for role in INSPECTION_READERS}
     total = len(PUSHERS) + 1
     assert count == {"manager": total, "admin": total, "viewer": total,
-                     "patrol_officer": 2, "citizen_auditor": 1}
+                     "patrol_officer": 2, "citizen_auditor": 1, "department_staff": total}
 
 
 def test_the_far_filter_still_finds_photo_far_inspections(client, people, field):

@@ -8,6 +8,7 @@ import pytest
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.patrols import campaigns, checks, inspections, runs
+from tests.conftest import make_department
 from tests.patrols.conftest import WINDOW
 
 API = "/api/v1"
@@ -170,9 +171,28 @@ def test_coverage_counts_what_the_caller_may_read(client, work):
     assert team_b["s3"]["last_check"] is None  # team A's check is not theirs
 
 
-def test_bad_ranges_and_staff_are_refused(client, work, make_user):
+def test_bad_ranges_are_refused(client, work):
     response = client.get(f"{API}/inspections?from=2026-07-05&to=2026-07-01",
                           headers=work["headers"]["manager"])
     assert (response.status_code, response.get_json()["field"]) == (422, "to")
-    staff = make_user(Role.DEPARTMENT_STAFF)[1]
-    assert client.get(f"{API}/sites/coverage", headers=staff).status_code == 403
+
+
+def test_department_staff_read_what_was_done_at_their_departments_sites(client, work,
+                                                                        make_user):
+    district, manager = work["district"], work["headers"]["manager"]
+    roads = make_department(code="roads")
+    elsewhere = district.site("r1", offset=.008)
+    elsewhere.owner_department = roads  # a site another department maintains
+    db.session.commit()
+    owner_staff = make_user(Role.DEPARTMENT_STAFF, department=district.owner)[1]
+    roads_staff = make_user(Role.DEPARTMENT_STAFF, department=roads)[1]
+
+    def ids(url, headers):
+        return sorted(row["id"] for row in client.get(f"{API}{url}", headers=headers).get_json())
+
+    for url in ("/inspections", "/site-checks"):  # every record is at a parks site
+        assert ids(url, owner_staff) == ids(url, manager) != []
+        assert ids(url, roads_staff) == []
+    owned = [r["site_code"] for r in _coverage(client, owner_staff)]
+    assert sorted(owned) == ["s1", "s2", "s3", "s4", "t1"]  # not roads' r1
+    assert [r["site_code"] for r in _coverage(client, roads_staff)] == ["r1"]
