@@ -115,7 +115,7 @@ def follow_ends(now: datetime) -> int:
         site = plan_.site
         end = _plan_end(site.warranty_end) \
             if site.warranty_end is not None and site.deleted_at is None else None
-        if end == plan_.until:
+        if end is not None and end == plan_.until:
             continue
         if end is None:
             plan_.active = False

@@ -155,6 +155,18 @@ def test_plans_follow_a_moved_or_removed_warranty_end(ctx, district, monkeypatch
     assert warranty.follow_ends(now) == 0
 
 
+def test_a_plan_without_an_end_stops_when_the_warranty_is_removed(ctx, district):
+    today = warranty.today()
+    site = district.site("open-ended", warranty_end=today + timedelta(days=400))
+    warranty.plan_missing(today)
+    plan = db.session.query(Schedule).filter_by(site_id=site.id).one()
+    plan.until = None  # a manager cleared the plan's end by hand
+    site.warranty_end = None
+    db.session.flush()
+    assert warranty.follow_ends(datetime.now(UTC)) == 1
+    assert not plan.active
+
+
 def test_the_tick_reports_followed_plans(ctx, district):
     today = warranty.today()
     site = district.site("tick-moving", warranty_end=today + timedelta(days=400))
