@@ -160,12 +160,11 @@ def storage_limit_per_s(database_url: str, n: int) -> float:
     schema's (its indexes, constraints, pull entries and ledger)."""
     import sqlalchemy as sa
 
+    from patrol_api import database
     from sync.bulkinsert import BulkInsert
 
     engine = sa.create_engine(database_url)
-    if engine.dialect.name == "sqlite":  # the server's commit setting (WAL is in the file)
-        sa.event.listen(engine, "connect",
-                        lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
+    database.tune(engine)  # the server's connection settings: foreign keys, commit mode...
     meta = sa.MetaData()
     observation, ledger, counter = (sa.Table(name, meta, autoload_with=engine) for name in
                                     ("observation", "applied_mutation", "sequence_counter"))
@@ -222,9 +221,9 @@ def measure_patrol(db: str, n_push: int, n_pull: int, embedded_jobs: bool = Fals
             if n_pull > n_push:
                 push_all(phone, finding_records(n_pull - n_push, seed=2), first_seq=n_push + 1)
             changes, pull_rate, decode_rate = pull_all(phone)
-        storage = storage_limit_per_s(url, n_push)
         raw = median([raw_insert_per_s(url, finding_records(n_push, seed=3))
                       for _ in range(3)])
+        storage = storage_limit_per_s(url, n_push)
     return {"push_per_s": push_rate, "pull_per_s": pull_rate, "pulled": changes,
             "pull_decode_limit_per_s": decode_rate,
             "storage_limit_per_s": storage, "raw_insert_per_s": raw, "peer": pg}

@@ -21,10 +21,15 @@ def init_app(app: Flask) -> None:
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _tune_sqlite)
-            event.listen(engine, "begin", _begin_immediate)
+        tune(db.engine)
+
+
+def tune(engine: Engine) -> None:
+    """Give an engine the app's connection settings (SQLite: WAL, foreign keys, commit mode,
+    BEGIN managed by SQLAlchemy); nothing to do on PostgreSQL."""
+    if is_sqlite(engine):
+        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
 
 
 def _tune_sqlite(dbapi_conn, _record) -> None:
