@@ -193,7 +193,8 @@ def _check_exports(client, h: dict, made: dict, category_id: int, frozen_id: int
     october = {"from": "2026-10", "to": "2026-10"}
     metrics = _csv_cells(get("/rankings/metrics.csv", **october))
     _assert_inert(metrics)
-    assert {shown(h["department"]), shown(h["dong_department"])} <= set(metrics)
+    assert {shown(h["department"]), shown(h["dong_department"]),
+            shown(h["department_code"] + "#")} <= set(metrics)
     sheet = _xlsx_cells(get("/rankings/metrics.xlsx", **october, category_id=category_id,
                             area_id=made["area_id"]))
     _assert_inert(sheet)
