@@ -1,8 +1,10 @@
 """The patrol activity report as CSV (one table) and XLSX (one sheet per table), with
-Korean headers, formatted for printing like the ranking exports (reuses their CSV writer)."""
+Korean headers, formatted for printing like the ranking exports (reuses their CSV writer);
+every row goes through the export guard (patrol_api.spreadsheet)."""
 import io
 
 from patrol_api.rankings.export import _cell, to_csv
+from patrol_api.spreadsheet import append
 
 COLUMNS = {
     "per_kind": (("month", "월"), ("label_ko", "순찰 구분"), ("runs", "순찰 횟수(회)"),
@@ -66,14 +68,14 @@ def _sheet(workbook, report: dict, table: str) -> None:
 
     columns = COLUMNS[table]
     sheet = workbook.create_sheet(TITLES[table][0][:31])
-    sheet.append([f"{_period(report)} {TITLES[table][0]} ({TITLES[table][1]})"])
+    append(sheet, [f"{_period(report)} {TITLES[table][0]} ({TITLES[table][1]})"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_conditions(report)])
-    sheet.append([label for _, label in columns])
+    append(sheet, [_conditions(report)])
+    append(sheet, [label for _, label in columns])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in report[table]:
-        sheet.append([_cell(key, row.get(key)) for key, _ in columns])
+        append(sheet, [_cell(key, row.get(key)) for key, _ in columns])
     for index, (key, label) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = WIDE.get(key, max(10, len(label) * 2))

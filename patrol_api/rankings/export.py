@@ -1,6 +1,9 @@
-"""CSV exports with Korean headers, UTF-8 with a BOM so that Excel shows Hangul."""
+"""CSV exports with Korean headers, UTF-8 with a BOM so that Excel shows Hangul; every cell
+goes through the export guard (patrol_api.spreadsheet)."""
 import csv
 import io
+
+from patrol_api.spreadsheet import safe_row
 
 METRIC_COLUMNS = (
     ("month", "월"), ("department_code", "부서코드"), ("department_name", "부서명"),
@@ -39,9 +42,9 @@ def to_csv(rows: list[dict], columns=METRIC_COLUMNS) -> bytes:
     """The rows as CSV bytes (UTF-8 with BOM, CRLF line ends), Korean header first."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _, label in columns])
+    writer.writerow(safe_row(label for _, label in columns))
     for row in rows:
-        writer.writerow(cells(row, columns))
+        writer.writerow(safe_row(cells(row, columns)))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -1,7 +1,8 @@
 """Rankings, metrics and awards as XLSX workbooks formatted for printing (needs openpyxl).
 
 Business times are shown in business hours (the CSV keeps seconds); rates are numbers shown
-as percentages; a shared rank reads "2=".
+as percentages; a shared rank reads "2=". Every row goes through the export guard
+(patrol_api.spreadsheet.append): text never becomes a formula or breaks the file.
 """
 import io
 
@@ -13,6 +14,7 @@ from patrol_api.rankings.export import (
     RANK_COLUMNS,
     cells,
 )
+from patrol_api.spreadsheet import append
 
 RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "rejection_rate",
          "verification_pass_rate"}
@@ -40,19 +42,19 @@ def _sheet(workbook, name: str, title: str, rows: list[dict], columns=RANK_COLUM
 
     columns = _in_hours(columns)
     sheet = workbook.create_sheet(name)
-    sheet.append([title])
+    append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
     if note:  # a warning printed between the title and the table
-        sheet.append([note])
+        append(sheet, [note])
         sheet["A2"].font = Font(bold=True, color="C00000")
     header = sheet.max_row + 1
-    sheet.append([label for _, label in columns])
+    append(sheet, [label for _, label in columns])
     for cell in sheet[header]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
-        sheet.append(_values(row, columns))
+        append(sheet, _values(row, columns))
     _format(sheet, columns, header)
     return sheet
 
