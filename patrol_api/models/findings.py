@@ -117,3 +117,5 @@ class ParkedIntake(db.Model):
     parked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False,
                                                      default=utcnow)
+
+    observation = relationship("Observation", lazy="joined")
