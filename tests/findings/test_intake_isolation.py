@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
@@ -43,6 +45,23 @@ def test_a_poison_row_is_parked_and_the_rest_of_the_push_becomes_findings(observ
     assert row.observation_id == bad.id and row.attempts == 1
     assert row.error.startswith("OverflowError")
     assert db.session.get(Observation, bad.id).fate == "received"
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(poison=st.lists(st.booleans(), min_size=1, max_size=6),
+       bearings=st.lists(st.integers(0, 359), min_size=6, max_size=6))
+def test_any_mix_of_poison_rows_parks_exactly_those(observe, poison, bearings):
+    made = [poisoned(observe) if bad else observe(point=offset(SPOT, 40 * i, bearings[i]))
+            for i, bad in enumerate(poison)]
+    ids = [obs.id for obs in made]
+    assert intake.process_observations(ids) == poison.count(False)
+    intake.process_pending()  # the sweep after it: never fails, retries nothing
+    now_parked = parked()
+    assert {i for i in ids if i in now_parked} == {
+        obs.id for obs, bad in zip(made, poison, strict=True) if bad}
+    assert all(now_parked[i].attempts == 1 for i in ids if i in now_parked)
+    assert all(finding_of(obs) for obs, bad in zip(made, poison, strict=True) if not bad)
 
 
 def test_the_sweep_goes_past_a_parked_row_and_does_not_retry_it(observe):
