@@ -10,6 +10,7 @@ A job failing on a passing database fault (`is_transient`: connection lost in a 
 database locked) is retried on rq with backoff (JOB_RETRY_BACKOFF_S); in-process it is
 logged, and the periodic sweeps catch up on what it left.
 """
+import contextlib
 import importlib
 import logging
 import threading
@@ -97,10 +98,10 @@ def _guarded(path: str, func, args: tuple, kwargs: dict):
         retry = _retry_for(error)
         if retry is None:
             raise
-        db.session.rollback()
-        db.session.remove()
-        log.warning("job %s met a passing database fault (%s: %s); retried in up to %s s",
-                    path, type(error).__name__, error, retry.intervals)
+        with contextlib.suppress(Exception):  # the connection may be gone with the server
+            db.session.remove()
+        log.warning("job %s met a passing database fault (%s: %s); rq retries it after "
+                    "%s s", path, type(error).__name__, error, retry.intervals)
         return retry
 
 
