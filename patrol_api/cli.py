@@ -93,9 +93,12 @@ def demo_serve(host: str, port: int, threads: int, months: int, no_activity: boo
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty")
 @with_appcontext
 def worker(queues: str | None, burst: bool) -> None:
-    """Run an rq worker for the configured Redis (REDIS_URL)."""
+    """Run an rq worker for the configured Redis (REDIS_URL), with rq's scheduler (it runs
+    the retries of jobs that met a passing database fault, after their backoff)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from patrol_api.rqworker import Worker
 
     url = current_app.config.get("REDIS_URL")
     if not url:
@@ -103,7 +106,7 @@ def worker(queues: str | None, burst: bool) -> None:
     connection = Redis.from_url(url)
     names = queues.split(",") if queues else current_app.config["RQ_QUEUES"]
     Worker([Queue(name, connection=connection) for name in names],
-           connection=connection).work(burst=burst)
+           connection=connection).work(burst=burst, with_scheduler=True)
 
 
 @click.command("housekeeping")

@@ -18,6 +18,15 @@ def _optional_int(name: str) -> int | None:
     return int(value) if value else None
 
 
+def _backoff(name: str, default: str) -> tuple[int, ...]:
+    """Comma-separated whole seconds, at least one, none negative (refused at start)."""
+    text = os.environ.get(name) or default
+    seconds = tuple(int(part) for part in text.split(",") if part.strip())
+    if not seconds or min(seconds) < 0:
+        raise ValueError(f"{name} must list one or more whole seconds >= 0, e.g. {default}")
+    return seconds
+
+
 def _list(name: str) -> tuple[str, ...]:
     """A comma-separated setting as a tuple of non-empty items."""
     return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
@@ -51,6 +60,8 @@ def from_environment() -> dict:
         "RQ_QUEUES": os.environ.get("RQ_QUEUES", "default").split(","),
         # Without Redis: run jobs on a background thread instead of inside the request.
         "JOBS_BACKGROUND": os.environ.get("JOBS_BACKGROUND", "") in ("1", "true", "yes"),
+        # rq: waits before each retry of a job that met a passing database fault.
+        "JOB_RETRY_BACKOFF_S": _backoff("JOB_RETRY_BACKOFF_S", "5,15,60,300,900,1800"),
         # The periodic ticks on a timer inside the server (auto: when there is no Redis).
         "TICKS_IN_PROCESS": os.environ.get("TICKS_IN_PROCESS", "auto"),
         "MEDIA_STORAGE": os.environ.get("MEDIA_STORAGE", "local"),

@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from patrol_api.errors import first_field
 from patrol_api.models.observations import PHOTO_ROLES
 from patrol_api.reference.schemas import compose
+from patrol_api.timebounds import Moment
 from sync.errors import Rejected
 
 MAX_SEQ = 2**63 - 1
@@ -77,7 +78,7 @@ class ObservationCreate(ObservationFields):
     note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
     photos = fields.List(fields.Nested(PhotoRef), load_default=list,
                          validate=validate.Length(max=MAX_PHOTOS))
-    recorded_at = fields.AwareDateTime(required=True)
+    recorded_at = Moment(required=True)
 
 
 class ObservationUpdate(ObservationFields):

@@ -16,6 +16,7 @@ from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.timebounds import Moment
 from sync import pull, push, queries, settings
 from sync.records import observation_record
 
@@ -29,7 +30,7 @@ PUSH_ROLES = (Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR, Role.DEPARTMENT_STAFF, 
 class PushArgs(Schema):
     """A batch of mutations from the device's outbox, oldest first."""
 
-    device_time = fields.AwareDateTime(required=True, metadata={
+    device_time = Moment(required=True, metadata={
         "description": "The device clock when this request was sent (ISO 8601 with offset)"})
     mutations = fields.List(fields.Raw(), required=True, metadata={
         "description": "Up to 500 mutations: {id, seq, type, entity_id, base_version, data}; "

@@ -5,9 +5,9 @@ from marshmallow import fields, validate
 
 from patrol_api.models.patrols import CHECK_RESULTS
 from patrol_api.patrols.schemas import ID, KINDS
+from patrol_api.timebounds import EPOCH_SECONDS, Moment
 
 SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$")
-EPOCH = validate.Range(0, 2**40)
 
 
 class Position(ma.Schema):
@@ -34,13 +34,13 @@ class RunStart(RunChange):
     """patrol_run.start data."""
 
     kind = fields.String(required=True, validate=KINDS)
-    started_at = fields.AwareDateTime(required=True)
+    started_at = Moment(required=True)
 
 
 class RunEnd(ma.Schema):
     """patrol_run.end data."""
 
-    ended_at = fields.AwareDateTime(required=True)
+    ended_at = Moment(required=True)
 
 
 class TrackAppend(ma.Schema):
@@ -49,7 +49,7 @@ class TrackAppend(ma.Schema):
     points = fields.List(fields.Tuple((
         fields.Float(validate=validate.Range(-90, 90)),
         fields.Float(validate=validate.Range(-180, 180)),
-        fields.Integer(strict=True, validate=EPOCH))), required=True,
+        fields.Integer(strict=True, validate=EPOCH_SECONDS))), required=True,
         validate=validate.Length(1, 5000))
 
 
@@ -58,7 +58,7 @@ class SiteCheckRecord(ma.Schema):
 
     site_code = fields.String(required=True, validate=validate.Length(1, 40))
     result = fields.String(required=True, validate=validate.OneOf(CHECK_RESULTS))
-    checked_at = fields.AwareDateTime(required=True)
+    checked_at = Moment(required=True)
     run_id = fields.UUID(allow_none=True, load_default=None)
     position = fields.Nested(Position, allow_none=True, load_default=None)
 
@@ -76,7 +76,7 @@ class InspectionSubmit(ma.Schema):
 
     template_id = fields.Integer(required=True, validate=ID)
     site_code = fields.String(required=True, validate=validate.Length(1, 40))
-    inspected_at = fields.AwareDateTime(required=True)
+    inspected_at = Moment(required=True)
     answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
                           values=fields.Nested(Answer), required=True,
                           validate=validate.Length(max=200))

@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from patrol_api.models.patrols import PATROL_KIND_LABELS, SCHEDULE_TARGETS, PatrolKind
 from patrol_api.patrols import runs
 from patrol_api.patrols.items import ItemSchema, check_item_list
+from patrol_api.timebounds import Moment
 
 ID = validate.Range(1, 2**31 - 1)
 CODE = validate.Regexp(r"^[A-Za-z0-9._-]{1,40}$", error="Use 1-40 letters, digits, '.', '_', '-'.")
@@ -102,8 +103,8 @@ class ScheduleSchema(ma.Schema):
     site_id = fields.Integer(allow_none=True, load_default=None, validate=ID)
     rrule = fields.String(required=True, validate=validate.Length(1, 500),
                           metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO"})
-    dtstart = fields.AwareDateTime(required=True)
-    until = fields.AwareDateTime(allow_none=True, load_default=None)
+    dtstart = Moment(required=True)
+    until = Moment(allow_none=True, load_default=None)
     grace_hours = fields.Integer(load_default=24, validate=validate.Range(0, 24 * 90))
     active = fields.Boolean(load_default=True)
 

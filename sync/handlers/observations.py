@@ -3,7 +3,7 @@
 Fields merge and conflict per unit: category_code, site_code, position (lat, lon and
 accuracy_m together: half of two positions is no position), note and photos (the list).
 """
-from patrol_api.findings import revision
+from patrol_api.findings import intake, revision
 from patrol_api.models import Observation
 from patrol_api.models.base import utcnow
 from patrol_api.reference import geo
@@ -183,6 +183,8 @@ def _derive(obs: Observation, units: dict, refs: dict) -> None:
     if "photos" in units:
         photos.set_photos(obs, units["photos"])
         photos.refresh(obs, refs["verified"])
+        if obs.id is not None and obs.finding_id is None and intake.ready(obs):
+            intake.schedule_many([obs.id])  # an edited list completed it (creates: anyway)
 
 
 def _stamp_time(obs: Observation, recorded_at, clock) -> None:

@@ -37,6 +37,8 @@ EXPECTED = {
     ("POST", "/api/v1/auth/password"): "authenticated",
     ("GET", "/api/v1/users"): ADMIN_MANAGER,
     ("POST", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/intake/parked"): ADMIN,
+    ("POST", "/api/v1/intake/parked/<int:observation_id>/retry"): ADMIN,
     ("GET", "/api/v1/users/<int:user_id>"): ADMIN_MANAGER,
     ("PATCH", "/api/v1/users/<int:user_id>"): ADMIN,
     ("GET", "/api/v1/devices"): "authenticated",

@@ -25,7 +25,8 @@ MISSING_ID = 999999
 BASE_KEYS = {"status", "code", "message", "field"}
 
 # POST/PATCH endpoints deliberately left out of the JSON-body checks, and why.
-NO_BODY = {("POST", "/api/v1/auth/logout")}  # takes no body at all
+NO_BODY = {("POST", "/api/v1/auth/logout"),  # take no body at all
+           ("POST", "/api/v1/intake/parked/<int:observation_id>/retry")}
 OWN_MEDIA_TYPES = {("POST", f"/api/v1/{kind}/import") for kind in KINDS}  # CSV / GeoJSON
 PHOTO_UPLOADS = {("POST", "/api/v1/uploads"),  # tus: application/offset+octet-stream
                  ("PATCH", "/api/v1/uploads/<upload_id>"),
