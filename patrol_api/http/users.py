@@ -147,6 +147,29 @@ class UserItem(MethodView):
         if "username" in data and data["username"] != user.username and db.session.execute(
                 sa.select(User.id).where(User.username == data["username"])).first():
             raise ApiError(409, "duplicate_username", "That username is taken.", "username")
+        was_admin = _is_active_admin(user)
         _set_fields(user, data)
+        if was_admin and not _is_active_admin(user):
+            _keep_an_admin(user)
         db.session.commit()
         return user
+
+
+def _is_active_admin(user: User) -> bool:
+    """True for an active admin account."""
+    return user.role == Role.ADMIN and user.active is not False
+
+
+def _keep_an_admin(leaving: User) -> None:
+    """409 when `leaving` is the last active admin: nobody could administer users after it.
+
+    The other admins' rows are locked (PostgreSQL), so two admins demoting each other at once
+    cannot both succeed; SQLite runs one write transaction at a time."""
+    others = db.session.execute(sa.select(User.id).where(
+        User.role == Role.ADMIN.value, User.active.is_(True), User.id != leaving.id)
+        .with_for_update()).first()
+    if others is None:
+        db.session.rollback()
+        raise ApiError(409, "last_admin", "This is the last active admin: make another user "
+                       "admin first, then change or deactivate this one.",
+                       "role" if leaving.active is not False else "active")
