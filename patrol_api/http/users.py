@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 
 from patrol_api.auth import passwords, tokens
 from patrol_api.auth.access import allow
-from patrol_api.auth.passwords import PASSWORD_RULE
+from patrol_api.auth.passwords import PASSWORD_METADATA
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
@@ -22,14 +22,13 @@ blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 class NewUser(UserSchema):
     """A user to create, with an initial password."""
 
-    password = fields.String(required=True, load_only=True,
-                             validate=PASSWORD_RULE)
+    password = fields.String(required=True, load_only=True, metadata=PASSWORD_METADATA)
 
 
 class UserChange(UserSchema):
     """Fields an admin may change; a new password revokes the user's tokens."""
 
-    password = fields.String(load_only=True, validate=PASSWORD_RULE)
+    password = fields.String(load_only=True, metadata=PASSWORD_METADATA)
 
 
 class UserFilter(Schema):
@@ -77,12 +76,13 @@ def _set_fields(user: User, data: dict) -> None:
         user.department = _department(data.pop("department_code"))
     if "patrol_area_codes" in data:
         user.patrol_area_codes = _area_codes(data.pop("patrol_area_codes") or [])
-    if "password" in data:
-        user.password_hash = passwords.hash_password(data.pop("password"))
-        if user.id is not None:
-            tokens.revoke_user_tokens(user)
+    password = data.pop("password", None)
     for name, value in data.items():
         setattr(user, name, value)
+    if password is not None:  # checked against the names the user has from now on
+        user.password_hash = passwords.new_hash(password, user.username, user.display_name)
+        if user.id is not None:
+            tokens.revoke_user_tokens(user)
     if user.active is False and user.id is not None:
         tokens.revoke_user_tokens(user)
     _check_binding(user)
