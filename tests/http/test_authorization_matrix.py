@@ -32,6 +32,7 @@ EXPECTED = {
     ("GET", "/healthz"): "public",
     ("GET", "/api/openapi.json"): "public",
     ("GET", "/api/docs"): "public",
+    ("GET", "/static/vendor/<path:filename>"): "public",  # shipped ReDoc (scripts/fetch-assets)
     ("POST", "/api/v1/auth/login"): "public",
     ("POST", "/api/v1/auth/logout"): "authenticated",
     ("GET", "/api/v1/auth/me"): "authenticated",
