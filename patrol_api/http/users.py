@@ -147,10 +147,10 @@ class UserItem(MethodView):
         if "username" in data and data["username"] != user.username and db.session.execute(
                 sa.select(User.id).where(User.username == data["username"])).first():
             raise ApiError(409, "duplicate_username", "That username is taken.", "username")
-        was_admin = _is_active_admin(user)
+        if _is_active_admin(user) and (data.get("role", user.role) != Role.ADMIN
+                                       or data.get("active", True) is False):
+            _keep_an_admin(user, "active" if data.get("active") is False else "role")
         _set_fields(user, data)
-        if was_admin and not _is_active_admin(user):
-            _keep_an_admin(user)
         db.session.commit()
         return user
 
@@ -160,16 +160,17 @@ def _is_active_admin(user: User) -> bool:
     return user.role == Role.ADMIN and user.active is not False
 
 
-def _keep_an_admin(leaving: User) -> None:
+def _keep_an_admin(leaving: User, field: str) -> None:
     """409 when `leaving` is the last active admin: nobody could administer users after it.
 
-    The other admins' rows are locked (PostgreSQL), so two admins demoting each other at once
-    cannot both succeed; SQLite runs one write transaction at a time."""
-    others = db.session.execute(sa.select(User.id).where(
-        User.role == Role.ADMIN.value, User.active.is_(True), User.id != leaving.id)
-        .with_for_update()).first()
-    if others is None:
-        db.session.rollback()
-        raise ApiError(409, "last_admin", "This is the last active admin: make another user "
-                       "admin first, then change or deactivate this one.",
-                       "role" if leaving.active is not False else "active")
+    Called before the change is applied. Every active admin row is locked in id order
+    (PostgreSQL), so two admins demoting each other at once queue on the same rows and the
+    second sees the first's change; SQLite runs one writing request at a time (BEGIN
+    IMMEDIATE)."""
+    admins = db.session.execute(sa.select(User.id).where(
+        User.role == Role.ADMIN.value, User.active.is_(True)).order_by(User.id)
+        .with_for_update()).scalars().all()
+    if not set(admins) - {leaving.id}:
+        raise ApiError(409, "last_admin", "마지막 관리자는 역할을 바꾸거나 비활성화할 수 "
+                       "없습니다. 다른 사용자를 먼저 관리자로 지정하세요. (This is the last "
+                       "active admin: make another user admin first.)", field)

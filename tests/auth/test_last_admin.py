@@ -1,5 +1,7 @@
 """Somebody always administers users: generated sequences of demotions and deactivations by
 admins never leave the system without an active admin."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -71,3 +73,29 @@ def test_the_only_admin_demoting_itself_is_refused_and_nothing_changes(client, m
     db.session.expire_all()
     assert (me.role, me.active) == ("admin", True)
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # token kept
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(app, client, make_user):
+    """Each round, two admins demote (or deactivate) each other in parallel: one wins, the
+    other is told 409 last_admin, and an active admin always remains; never a 5xx."""
+    first, second = make_user(Role.ADMIN)[0], make_user(Role.ADMIN)[0]
+    statuses = []
+    for change in [{"role": "manager"}, {"active": False}] * 4:
+        headers = _fresh([first, second])
+        barrier = threading.Barrier(2)
+
+        def demote(actor, target_id, change=change, headers=headers, barrier=barrier):
+            caller = app.test_client()
+            barrier.wait()
+            return caller.patch(f"/api/v1/users/{target_id}", headers=headers[actor],
+                                json=change).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = sorted(pool.map(demote, (0, 1), (second.id, first.id)))
+        statuses.append(answers)
+        db.session.rollback()  # end the snapshot this session read before the threads wrote
+        assert db.session.query(User).filter(User.role == "admin",
+                                             User.active.is_(True)).count() == 1
+    # both orders can happen: the loser is refused (409) or, when the winner's change
+    # revoked its token or role first, turned away (401/403); one always succeeds
+    assert all(a[0] == 200 and a[1] in (401, 403, 409) for a in statuses), statuses
