@@ -117,6 +117,8 @@ def test_another_teams_run_cannot_be_changed_or_read_through_a_push(client, peop
         result = outsider.one(outsider.mutation(type_, run.client_id, data))
         assert (result["status"], result["error"]["code"]) == ("rejected", "unknown_entity")
         assert "record" not in result
+    pulled = outsider.pull_all()  # the pull carries no runs: nothing of team A's run
+    assert "김주민" not in str(pulled) and run.client_id not in str(pulled)
     teammate = people["a2"][2]
     result = teammate.one(teammate.mutation("track.append", run.client_id,
                                             {"points": [[37.5, 126.9, 1]]}))
