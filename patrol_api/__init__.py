@@ -44,7 +44,7 @@ def _init_extensions(app: Flask) -> None:
     from patrol_api import database, jobs, openapi
     from patrol_api.auth import access
     from patrol_api.findings import startup as findings
-    from patrol_api.http import media_types
+    from patrol_api.http import media_types, security_headers
 
     db.init_app(app)
     database.init_app(app)
@@ -57,13 +57,15 @@ def _init_extensions(app: Flask) -> None:
     findings.init_app(app)
     app.before_request(access.enforce)
     app.before_request(media_types.enforce)
+    app.after_request(security_headers.apply)
 
 
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
-    from patrol_api.http import BLUEPRINTS, health
+    from patrol_api.http import BLUEPRINTS, health, vendor
 
     app.register_blueprint(health.blp)
+    app.register_blueprint(vendor.blp)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

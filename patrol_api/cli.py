@@ -4,8 +4,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from patrol_api import demo_loader
-from patrol_api.auth.passwords import MIN_PASSWORD_LENGTH
+from patrol_api.auth import passwords
 from patrol_api.demo import activity as demo_activity
+from patrol_api.errors import ApiError
 from patrol_api.findings.commands import findings_command
 from patrol_api.patrols.commands import patrols_command
 from patrol_api.rankings.commands import rankings_command
@@ -125,9 +126,10 @@ def housekeeping() -> None:
 @with_appcontext
 def create_admin(username: str, display_name: str, password: str) -> None:
     """Create an administrator account."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
-                                 param_hint="password")
+    try:
+        passwords.check(password, username, display_name)
+    except ApiError as error:
+        raise click.BadParameter(error.message, param_hint="password") from None
     if demo_loader.user_exists(username):
         raise click.BadParameter(f"user {username} already exists", param_hint="username")
     demo_loader.create_user(username, display_name, "admin", password)

@@ -46,7 +46,8 @@ def _sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'patrol.db').resolve()}"
 
 
-REDOC_CDN = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+# the ReDoc copy shipped in patrol_api/static/vendor (scripts/fetch-assets), not a CDN
+REDOC_LOCAL = "/static/vendor/redoc/redoc.standalone.js"
 
 
 def from_environment() -> dict:
@@ -86,8 +87,8 @@ def from_environment() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 20000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
-        # Where browsers fetch the ReDoc script of /api/docs (a copy on the intranet, say).
-        "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_CDN,
+        # Where browsers fetch the ReDoc script of /api/docs: the shipped copy unless overridden.
+        "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_LOCAL,
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Findings: office calendar, recurrence, evidence, deadlines, notifications
@@ -137,7 +138,7 @@ STATIC_DEFAULTS = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_REDOC_PATH": "docs",
-    "OPENAPI_REDOC_URL": REDOC_CDN,
+    "OPENAPI_REDOC_URL": REDOC_LOCAL,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps,
                                   "json_deserializer": jsoncodec.loads},

@@ -63,10 +63,11 @@ def user_exists(username: str) -> bool:
 
 def create_user(username: str, display_name: str, role: str, password: str,
                 department_code: str | None = None, commit: bool = True) -> User:
-    """Create a user with a hashed password."""
+    """Create a user with a hashed password (422 ApiError when the password is refused)."""
     department = service.by_code(Department, department_code) if department_code else None
     user = User(username=username, display_name=display_name, role=role, active=True,
-                department=department, password_hash=passwords.hash_password(password))
+                department=department,
+                password_hash=passwords.new_hash(password, username, display_name))
     db.session.add(user)
     if commit:
         db.session.commit()

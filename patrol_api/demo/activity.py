@@ -79,7 +79,7 @@ def load(months: int = DEFAULT_MONTHS, now: datetime | None = None,
         sim.run()
         sim.clock.set(end)
         filled = fill_missing_states(sim)
-    frozen = freeze(completed_months(start, end), sim.manager.id)
+    frozen = freeze(completed_months(start, end), sim.manager.id, end)
     return summary(sim, start, end, frozen, filled, timer.monotonic() - began)
 
 
@@ -193,10 +193,11 @@ def _step(sim: Simulation, finding_id: int, action: str, payload: dict) -> bool:
     return sim.act(finding_id, action, **payload)
 
 
-def freeze(months: list[str], manager_id: int) -> list[str]:
-    """Compute and store the ranking snapshot of each month (a new version if one exists)."""
+def freeze(months: list[str], manager_id: int, now: datetime | None = None) -> list[str]:
+    """Compute and store the ranking snapshot of each month (a new version if one exists),
+    judged complete at `now`."""
     for month in months:
-        snapshots.compute(month, manager_id)
+        snapshots.compute(month, manager_id, now)
         db.session.commit()
     return months
 

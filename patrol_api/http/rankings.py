@@ -285,7 +285,10 @@ class Snapshots(MethodView):
     @blp.arguments(ComputeArgs)
     @blp.response(202, ComputeResultSchema)
     def post(self, args):
-        """Compute and freeze a month's ranking as its next version (a job)."""
+        """Compute and freeze a completed month's ranking as its next version (a job); 422
+        `month_not_over` for the running or a future month, `month_before_data` before the
+        year of the first finding."""
+        snapshots.check_final(args["month"])  # at the door, not in a queued job
         result = jobs.enqueue(snapshots.compute_job, args["month"],
                               access.current().user.id)
         snapshot_id = result if isinstance(result, int) else None

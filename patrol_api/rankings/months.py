@@ -36,6 +36,6 @@ def span(first: str, last: str) -> list[str]:
             for i in range(count)]
 
 
-def current() -> str:
-    """The current month in Seoul."""
-    return datetime.now(SEOUL).strftime("%Y-%m")
+def current(now: datetime | None = None) -> str:
+    """The current month in Seoul (at `now`, by default the present)."""
+    return (now or datetime.now(UTC)).astimezone(SEOUL).strftime("%Y-%m")

@@ -19,7 +19,7 @@ from patrol_api.models.patrols import (
     PatrolRun,
     SiteCheck,
 )
-from patrol_api.patrols import checks, inspections, runs, templates
+from patrol_api.patrols import checks, inspections, runs, templates, visibility
 from patrol_api.patrols import phone_schemas as data_schemas
 from patrol_api.patrols.schemas import RunSchema
 from sync import schemas
@@ -45,9 +45,10 @@ def _load(schema, mutation) -> dict:
 
 
 def _run(batch, client_id, seq: int | None = None) -> PatrolRun | None:
-    """A run by its phone id; unknown: deferred while earlier mutations are missing."""
+    """A run the pushing user may read (patrol_api.patrols.visibility) by its phone id; unknown
+    or not theirs to read: deferred while earlier mutations are missing."""
     run = batch.session.execute(sa.select(PatrolRun).where(
-        PatrolRun.client_id == str(client_id))).scalar()
+        PatrolRun.client_id == str(client_id), *visibility.run_conditions(batch.user))).scalar()
     if run is None and seq is not None and batch.ledger.gap_below(seq):
         raise Deferred("waiting_for_earlier", "Unknown run while earlier mutations of this "
                        "device are missing; send them, then this one again.", "entity_id")

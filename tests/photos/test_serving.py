@@ -103,6 +103,10 @@ def test_headers_of_served_files(client, officer, photo):
     assert thumb.headers["X-Content-Type-Options"] == "nosniff"
     assert thumb.headers["Content-Disposition"] == f'inline; filename="{digest}-thumb.jpg"'
     assert "sandbox" in thumb.headers["Content-Security-Policy"]
+    # the app-wide security headers add framing protection, never replace the file's policy
+    assert "frame-ancestors 'none'" in thumb.headers["Content-Security-Policy"]
+    assert thumb.headers["X-Frame-Options"] == "DENY"
+    assert "no-store" not in thumb.headers["Cache-Control"]
     original = get(client, f"{BASE}/{digest}/original", officer[1])
     assert original.data == data
     assert original.headers["ETag"] == f'"{digest}"'
