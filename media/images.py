@@ -7,12 +7,19 @@ from contextlib import contextmanager
 import pillow_heif
 from PIL import Image, ImageFile
 
-from media.errors import CORRUPT_IMAGE, TOO_MANY_PIXELS, MediaError
+from media.errors import CORRUPT_IMAGE, DECODE_TOO_LARGE, TOO_MANY_PIXELS, MediaError
 from media.sniff import HEAD_BYTES, sniff_format
 from media.sources import Source, open_source
 
 # 80 MP: every phone camera mode up to 50 MP, under Pillow's own 89 MP warning threshold.
 DEFAULT_MAX_PIXELS = 80_000_000
+# Memory one decode may take: a 48 MP HEIC or RGB PNG, a 50 MP progressive 4:2:0 JPEG.
+DEFAULT_MAX_DECODE_BYTES = 256 * 1024 * 1024
+# Pillow keeps 1 byte per pixel for "1", "L", "P", 2 for 16-bit greyscale, 4 for all others
+# (RGB too: its pixels are 32 bits wide), whatever the file's own bit depth.
+_NARROW_MODES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+# The codec's own output buffer before Pillow copies it (libwebp, libheif's planes and RGB).
+_CODEC_COPIES = {"JPEG": 1, "PNG": 1, "WEBP": 2, "HEIF": 3}
 
 
 @contextmanager
@@ -36,6 +43,37 @@ def check_pixels(size: tuple[int, int], max_pixels: int) -> None:
         raise MediaError(CORRUPT_IMAGE, f"image header declares {width}x{height} pixels")
     if width * height > max_pixels:
         raise MediaError(TOO_MANY_PIXELS, f"{width}x{height} is more than {max_pixels} pixels")
+
+
+def plan_decode(im: ImageFile.ImageFile, fmt: str, box: tuple[int, int],
+                max_decode_bytes: int) -> int:
+    """Ask the JPEG decoder to scale down towards ``box`` (no-op for other formats), then
+    refuse the image if that decode would need more than ``max_decode_bytes``; returns the
+    bytes it will take. Reads the header only: nothing is decoded here."""
+    coefficients = _jpeg_coefficient_bytes(im) if fmt == "JPEG" else 0
+    if fmt == "JPEG":
+        im.draft("RGB", box)
+    width, height = im.size
+    needed = coefficients + (width * height * _NARROW_MODES.get(im.mode, 4)
+                             * _CODEC_COPIES.get(fmt, 1))
+    if needed > max_decode_bytes:
+        raise MediaError(DECODE_TOO_LARGE, f"decoding this {width}x{height} {im.mode} image "
+                         f"would take {needed // 2**20} MiB, more than "
+                         f"{max_decode_bytes // 2**20} MiB")
+    return needed
+
+
+def _jpeg_coefficient_bytes(im: ImageFile.ImageFile) -> int:
+    """A progressive JPEG's decoder keeps every DCT coefficient (2 bytes) of the full image."""
+    if not im.info.get("progressive"):
+        return 0
+    width, height = im.size
+    layers = getattr(im, "layer", None) or [("", 1, 1, 0)]
+    h_max = max(layer[1] for layer in layers)
+    v_max = max(layer[2] for layer in layers)
+    blocks = sum(-(-width * h // (h_max * 8)) * -(-height * v // (v_max * 8))
+                 for _id, h, v, *_rest in layers)
+    return blocks * 64 * 2
 
 
 @contextmanager

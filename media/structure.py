@@ -1,0 +1,115 @@
+"""Check a photo's container structure without decoding a pixel: cheap enough for a request.
+
+Each walk reads markers, chunks or boxes only, in time proportional to the file's size:
+a JPEG must reach its end-of-image marker with at most ``max_scans`` scans (a progressive
+JPEG repeating one scan thousands of times costs seconds per decode), a PNG must pass its
+chunk CRCs up to IEND, a WebP's RIFF size and a HEIC's top-level boxes must fit the file.
+Truncated files fail here; damage inside compressed data is only found by a full decode.
+"""
+
+import mmap
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+from media.errors import CORRUPT_IMAGE, TOO_MANY_SCANS, MediaError
+
+# libjpeg's default progressive script has 10 scans, mozjpeg's optimised ones about 20.
+DEFAULT_MAX_SCANS = 100
+_SOI, _EOI, _SOS = 0xD8, 0xD9, 0xDA
+_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM and RST0-7 carry no length
+# In entropy-coded data 0xFF is followed by 0x00 (stuffing) or RST0-7; anything else is a marker.
+_NEXT_MARKER = re.compile(rb"\xff(?![\x00\xd0-\xd7])")
+
+
+def check_structure(fp: BinaryIO, fmt: str, *, max_scans: int = DEFAULT_MAX_SCANS) -> None:
+    """Raise MediaError when the container of a sniffed JPEG, WebP or HEIC is cut short or
+    malformed, or when a JPEG has more than ``max_scans`` scans (PNG: see ``media.inspect``)."""
+    with _mapped(fp) as data:
+        if fmt == "JPEG":
+            jpeg_scans(data, max_scans)
+        elif fmt == "WEBP":
+            _check_riff(data)
+        elif fmt == "HEIF":
+            _check_boxes(data)
+
+
+def jpeg_scans(data, max_scans: int) -> int:
+    """Walk a JPEG's markers up to EOI; returns its number of scans (SOS markers)."""
+    if data[:2] != b"\xff\xd8":
+        raise _corrupt("no JPEG start-of-image marker")
+    pos, scans, size = 2, 0, len(data)
+    while True:
+        if pos + 1 >= size or data[pos] != 0xFF:
+            raise _corrupt(f"no JPEG marker at byte {pos} (the file is cut short or damaged)")
+        while pos + 1 < size and data[pos + 1] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        if pos + 1 >= size:
+            raise _corrupt("the JPEG ends inside a marker")
+        marker = data[pos + 1]
+        if marker == _EOI:
+            return scans
+        if marker in _STANDALONE or marker == _SOI:
+            pos += 2
+            continue
+        if pos + 4 > size:
+            raise _corrupt("the JPEG ends inside a segment header")
+        end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if end < pos + 4 or end > size:
+            raise _corrupt(f"a JPEG segment at byte {pos} runs past the end of the file")
+        pos = end
+        if marker == _SOS:
+            scans += 1
+            if scans > max_scans:
+                raise MediaError(TOO_MANY_SCANS, f"the JPEG has more than {max_scans} scans")
+            found = _NEXT_MARKER.search(data, pos)
+            if found is None:
+                raise _corrupt("the JPEG ends inside its image data (no end-of-image marker)")
+            pos = found.start()
+
+
+def _check_riff(data) -> None:
+    """A WebP is one RIFF chunk: its declared size must fit in the file."""
+    declared = int.from_bytes(data[4:8], "little") + 8
+    if len(data) < 12 or declared > len(data):
+        raise _corrupt(f"the WebP declares {declared} bytes but has {len(data)}")
+
+
+def _check_boxes(data) -> None:
+    """HEIC (ISO-BMFF): the top-level boxes must tile the file exactly."""
+    pos, size = 0, len(data)
+    while pos < size:
+        if pos + 8 > size:
+            raise _corrupt("the HEIC file ends inside a box header")
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        if length == 1:  # 64-bit size after the type
+            if pos + 16 > size:
+                raise _corrupt("the HEIC file ends inside a box header")
+            length = int.from_bytes(data[pos + 8 : pos + 16], "big")
+        elif length == 0:  # the box runs to the end of the file
+            length = size - pos
+        if length < 8 or pos + length > size:
+            raise _corrupt(f"a HEIC box at byte {pos} runs past the end of the file")
+        pos += length
+
+
+def _corrupt(message: str) -> MediaError:
+    """The refusal of a malformed container."""
+    return MediaError(CORRUPT_IMAGE, message)
+
+
+@contextmanager
+def _mapped(fp: BinaryIO) -> Iterator:
+    """The file's bytes without copying them: a memory map of a real file, else a view."""
+    fp.seek(0)
+    try:
+        fileno = fp.fileno()
+    except (OSError, AttributeError, ValueError):  # BytesIO and other in-memory streams
+        view = fp.getbuffer() if hasattr(fp, "getbuffer") else memoryview(fp.read())
+        with view:
+            yield view
+    else:
+        with mmap.mmap(fileno, 0, access=mmap.ACCESS_READ) as data:
+            yield data
+    fp.seek(0)
