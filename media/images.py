@@ -18,8 +18,9 @@ DEFAULT_MAX_DECODE_BYTES = 256 * 1024 * 1024
 # Pillow keeps 1 byte per pixel for "1", "L", "P", 2 for 16-bit greyscale, 4 for all others
 # (RGB too: its pixels are 32 bits wide), whatever the file's own bit depth.
 _NARROW_MODES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
-# The codec's own output buffer before Pillow copies it (libwebp, libheif's planes and RGB).
-_CODEC_COPIES = {"JPEG": 1, "PNG": 1, "WEBP": 2, "HEIF": 3}
+# Measured peaks over the decoded picture: libheif keeps its YCbCr planes and an RGB buffer
+# beside Pillow's copy; Pillow's WebP decoder passes the frame through two more buffers.
+_CODEC_COPIES = {"JPEG": 1, "PNG": 1, "WEBP": 4, "HEIF": 2}
 
 
 @contextmanager

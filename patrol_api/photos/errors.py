@@ -7,6 +7,8 @@ STATUS = {
     media.TOO_LARGE: 413,
     media.EMPTY_FILE: 422,
     media.TOO_MANY_PIXELS: 422,
+    media.DECODE_TOO_LARGE: 422,
+    media.TOO_MANY_SCANS: 422,
     media.UNSUPPORTED_TYPE: 415,
     media.CORRUPT_IMAGE: 422,
     media.INVALID_DIGEST: 400,
