@@ -31,6 +31,9 @@ OPTIMIZE = False  # Huffman optimisation: 2x the encode time for 4 % fewer bytes
 RESAMPLE = Image.Resampling.HAMMING  # screen fits of non-JPEG formats (no draft scaling)
 THUMB_RESAMPLE = Image.Resampling.BICUBIC  # small pictures look soft with cheaper filters
 REDUCING_GAP = 2.0  # formats without draft: integer box reduce first, then resample
+# The box reduce made while converting a large decode in strips leaves at most 3x the screen
+# size (at most 36 MB), whatever the original's size, for the resample that follows.
+STRIP_REDUCING_GAP = 1.5
 THUMB_REDUCING_GAP = 1.5  # 1000 -> 320: a 2x2 box reduce, then bicubic over the last 1.6x
 PROFILE = f"s{SCREEN_SIDE}t{THUMB_SIDE}q{JPEG_QUALITY}"  # names the stored derivatives
 
@@ -65,12 +68,12 @@ def draft_size(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def reduce_factor(size: tuple[int, int]) -> int:
-    """The box-reduce factor applied while converting: what Pillow's resize would pick with
-    REDUCING_GAP, 1 for pictures already of screen size."""
+    """The box-reduce factor applied while converting: the largest that leaves at least
+    STRIP_REDUCING_GAP times the screen size; 1 for pictures already of screen size."""
     if fits_screen(size):
         return 1
     target = fit_size(size, SCREEN_BOX)
-    return max(1, int(min(size[0] / target[0], size[1] / target[1]) / REDUCING_GAP))
+    return max(1, int(min(size[0] / target[0], size[1] / target[1]) / STRIP_REDUCING_GAP))
 
 
 def fits_screen(size: tuple[int, int]) -> bool:
