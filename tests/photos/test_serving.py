@@ -8,9 +8,12 @@ from photoapi import jpeg, sha, upload
 from PIL import Image
 
 from media import derivatives
+from patrol_api import photos
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.models.media import MediaDerivative
+from patrol_api.photos import catalog
+from patrol_api.photos import jobs as photo_jobs
 
 BASE = "/api/v1/photos"
 DERIVATIVE_ROLES = ["admin", "manager", "viewer", "department_staff", "patrol_officer"]
@@ -167,6 +170,23 @@ def test_missing_derivatives_are_made_on_first_view(client, officer, photo, stor
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(MediaDerivative, (digest, "thumb")) is not None
+
+
+def test_a_thumb_made_on_the_spot_waits_for_a_decode_slot_then_answers_503(
+        client, officer, photo, ctx, monkeypatch):
+    """MEDIA_DECODE_CONCURRENCY bounds the decodes of a process: with every slot taken,
+    a derivative made on first view is not decoded beside them."""
+    _, digest = photo
+    db.session.execute(sa.delete(MediaDerivative))
+    db.session.commit()
+    monkeypatch.setattr(catalog, "DECODE_WAIT_SECONDS", 0)
+    with photos.decode_slot() as held:
+        assert held
+        busy = get(client, f"{BASE}/{digest}/thumb", officer[1])
+        assert (busy.status_code, busy.get_json()["code"]) == (503, "decoders_busy")
+        with pytest.raises(photo_jobs.DecodersBusy):
+            photo_jobs.make_derivatives(digest, wait=0)
+    assert get(client, f"{BASE}/{digest}/thumb", officer[1]).status_code == 200
 
 
 def test_signed_url_redirect_falls_back_to_streaming_on_local_disk(client, officer, photo, ctx,
