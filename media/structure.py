@@ -21,6 +21,7 @@ _SOI, _EOI, _SOS = 0xD8, 0xD9, 0xDA
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM and RST0-7 carry no length
 # In entropy-coded data 0xFF is followed by 0x00 (stuffing) or RST0-7; anything else is a marker.
 _NEXT_MARKER = re.compile(rb"\xff(?![\x00\xd0-\xd7])")
+_FF = re.compile(rb"\xff")
 
 
 def check_structure(fp: BinaryIO, fmt: str, *, max_scans: int = DEFAULT_MAX_SCANS) -> None:
@@ -41,8 +42,11 @@ def jpeg_scans(data, max_scans: int) -> int:
         raise _corrupt("no JPEG start-of-image marker")
     pos, scans, size = 2, 0, len(data)
     while True:
-        if pos + 1 >= size or data[pos] != 0xFF:
-            raise _corrupt(f"no JPEG marker at byte {pos} (the file is cut short or damaged)")
+        if pos < size and data[pos] != 0xFF:  # libjpeg skips extraneous bytes, so do we
+            found = _FF.search(data, pos)
+            pos = size if found is None else found.start()
+        if pos + 1 >= size:
+            raise _corrupt("the JPEG ends before its end-of-image marker")
         while pos + 1 < size and data[pos + 1] == 0xFF:  # fill bytes before a marker
             pos += 1
         if pos + 1 >= size:

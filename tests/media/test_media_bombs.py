@@ -184,3 +184,13 @@ def test_progressive_jpeg_coefficients_count_against_the_decode_bound():
         inspect_image(progressive, **limits)
     assert refused.value.code == "decode_too_large"
     inspect_image(progressive, **{**limits, "max_decode_bytes": coefficients + 8 * MIB})
+
+
+def test_extraneous_bytes_between_jpeg_segments_are_skipped_as_libjpeg_does():
+    data = encode(Image.new("RGB", (64, 48), "red"), "JPEG")
+    after_app0 = 4 + int.from_bytes(data[4:6], "big")
+    padded = data[:after_app0] + b"\x00\x00junk" + data[after_app0:]
+    assert inspect_image(padded, max_bytes=1 << 20, max_pixels=10**6).width == 64
+    with pytest.raises(MediaError) as refused:
+        inspect_image(padded[:-2], max_bytes=1 << 20, max_pixels=10**6)
+    assert refused.value.code == "corrupt_image"
