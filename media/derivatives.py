@@ -17,6 +17,7 @@ from media.images import (
     decoding,
     open_image,
     plan_decode,
+    release_memory,
 )
 from media.sources import Source
 
@@ -45,11 +46,14 @@ def make_derivatives(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS,
     The decode is refused before it starts when it would take more than ``max_decode_bytes``;
     after it, the conversions work in strips, so the peak stays close to the decode itself.
     """
-    with open_image(source, max_pixels=max_pixels) as (im, fmt), decoding():
-        plan_decode(im, fmt, draft_size(im.size), max_decode_bytes)
-        screen = screen_image(im)
-        thumb = shrink(screen, THUMB_BOX, THUMB_RESAMPLE, THUMB_REDUCING_GAP)
-        return {"screen": encode_jpeg(screen), "thumb": encode_jpeg(thumb)}
+    try:
+        with open_image(source, max_pixels=max_pixels) as (im, fmt), decoding():
+            plan_decode(im, fmt, draft_size(im.size), max_decode_bytes)
+            screen = screen_image(im)
+            thumb = shrink(screen, THUMB_BOX, THUMB_RESAMPLE, THUMB_REDUCING_GAP)
+            return {"screen": encode_jpeg(screen), "thumb": encode_jpeg(thumb)}
+    finally:
+        release_memory()
 
 
 def screen_image(im: ImageFile.ImageFile) -> Image.Image:
