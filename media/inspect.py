@@ -14,7 +14,7 @@ from media.derivatives import draft_size
 from media.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, MediaError
 from media.exif import SWAPS_AXES, ExifFacts, exif_of, read_exif
 from media.images import DEFAULT_MAX_DECODE_BYTES, decoding, open_image, plan_decode
-from media.sniff import MIME_TYPES
+from media.sniff import HEAD_BYTES, MIME_TYPES, sniff_format
 from media.sources import Source, open_source, stream_size
 from media.structure import DEFAULT_MAX_SCANS, check_structure
 
@@ -60,11 +60,13 @@ def check_size(fp: BinaryIO, max_bytes: int) -> int:
 
 
 def _verify_structure(fp: BinaryIO, max_pixels: int, max_scans: int) -> None:
-    """Walk the container: JPEG markers and scans, PNG chunk CRCs up to IEND (Pillow's
-    verify, which inflates nothing), WebP and HEIC sizes."""
-    with open_image(fp, max_pixels=max_pixels) as (im, fmt), decoding():
+    """Walk the container before Pillow reads it (JPEG markers and scans, PNG chunks, WebP
+    and HEIC sizes, how many parts), then let Pillow check the PNG chunk CRCs (its verify
+    inflates nothing)."""
+    fp.seek(0)
+    check_structure(fp, sniff_format(fp.read(HEAD_BYTES)), max_scans=max_scans)
+    with open_image(fp, max_pixels=max_pixels) as (im, _fmt), decoding():
         im.verify()
-        check_structure(fp, fmt, max_scans=max_scans)
 
 
 def _refuse_animation(im: ImageFile.ImageFile, fmt: str) -> None:

@@ -9,6 +9,7 @@ STATUS = {
     media.TOO_MANY_PIXELS: 422,
     media.DECODE_TOO_LARGE: 422,
     media.TOO_MANY_SCANS: 422,
+    media.TOO_MANY_SEGMENTS: 422,
     media.UNSUPPORTED_TYPE: 415,
     media.CORRUPT_IMAGE: 422,
     media.INVALID_DIGEST: 400,

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from media.derivatives import make_derivatives
 from media.errors import MediaError
 from media.images import DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from media.inspect import inspect_image
-from media.structure import DEFAULT_MAX_SCANS
+from media.structure import DEFAULT_MAX_SCANS, MAX_SEGMENTS
 from media.testing import encode, many_scans_jpeg, png_bomb
 
 MIB = 1 << 20
@@ -194,3 +195,48 @@ def test_extraneous_bytes_between_jpeg_segments_are_skipped_as_libjpeg_does():
     with pytest.raises(MediaError) as refused:
         inspect_image(padded[:-2], max_bytes=1 << 20, max_pixels=10**6)
     assert refused.value.code == "corrupt_image"
+
+
+def _png_chunk(kind: bytes, data: bytes = b"") -> bytes:
+    body = kind + data
+    return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+
+def _many_parts(fmt: str) -> bytes:
+    """Small files made of more parts than MAX_SEGMENTS: Pillow reads each in Python."""
+    many = MAX_SEGMENTS + 1
+    png = encode(Image.new("L", (16, 16)), "PNG")
+    jpeg = encode(Image.new("RGB", (16, 16)), "JPEG")
+    ihdr_end = 8 + 25
+    return {
+        "PNG chunks before the data": png[:ihdr_end] + _png_chunk(b"prVt") * many
+        + png[ihdr_end:],
+        "PNG chunks after the data": png[:-12] + _png_chunk(b"IDAT") * many + png[-12:],
+        "JPEG comments": jpeg[:2] + b"\xff\xfe\x00\x02" * many + jpeg[2:],
+        "HEIC boxes": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+        + b"\x00\x00\x00\x08free" * many,
+    }[fmt]
+
+
+@pytest.mark.parametrize("fmt", ["PNG chunks before the data", "PNG chunks after the data",
+                                 "JPEG comments", "HEIC boxes"])
+def test_files_of_countless_parts_are_refused_before_pillow_reads_them(fmt, monkeypatch):
+    def no_pillow(*args, **kwargs):
+        raise AssertionError("Pillow read a file of countless parts")
+
+    monkeypatch.setattr(Image, "open", no_pillow)
+    with pytest.raises(MediaError) as refused:
+        inspect_image(_many_parts(fmt), max_bytes=1 << 25, max_pixels=10**6)
+    assert refused.value.code == "too_many_segments"
+
+
+@pytest.mark.parametrize("padding", [b"\xff", b"\x00"])
+def test_megabytes_of_padding_between_jpeg_segments_are_refused(padding):
+    data = encode(Image.new("RGB", (16, 16)), "JPEG")
+    after_app0 = 4 + int.from_bytes(data[4:6], "big")
+    padded = data[:after_app0] + padding * 2_000_000 + data[after_app0:]
+    with pytest.raises(MediaError) as refused:
+        inspect_image(padded, max_bytes=1 << 25, max_pixels=10**6)
+    assert refused.value.code == "corrupt_image"
+    fine = data[:after_app0] + padding * 100 + data[after_app0:]
+    assert inspect_image(fine, max_bytes=1 << 25, max_pixels=10**6).width == 16
