@@ -15,7 +15,8 @@ from media.sources import Source, open_source
 
 # 80 MP: every phone camera mode up to 50 MP, under Pillow's own 89 MP warning threshold.
 DEFAULT_MAX_PIXELS = 80_000_000
-# Memory one decode may take: a 48 MP HEIC or RGB PNG, a 50 MP progressive 4:2:0 JPEG.
+# Memory one decode may take: RGB(A) PNGs up to 67 MP, HEIC up to 33 MP, every baseline
+# and 4:2:0 progressive JPEG up to the pixel limit (the figures: docs/media.md).
 DEFAULT_MAX_DECODE_BYTES = 256 * 1024 * 1024
 # Pillow keeps 1 byte per pixel for "1", "L", "P", 2 for 16-bit greyscale, 4 for all others
 # (RGB too: its pixels are 32 bits wide), whatever the file's own bit depth.
