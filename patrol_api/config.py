@@ -76,6 +76,10 @@ def from_environment() -> dict:
         "MEDIA_S3_PREFIX": os.environ.get("MEDIA_S3_PREFIX", ""),
         "MEDIA_MAX_UPLOAD_BYTES": _int("MEDIA_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "MEDIA_MAX_PIXELS": _int("MEDIA_MAX_PIXELS", 80_000_000),
+        # Memory one photo decode may take, JPEG scans, decodes at once per process.
+        "MEDIA_MAX_DECODE_BYTES": _int("MEDIA_MAX_DECODE_BYTES", 256 * 1024 * 1024),
+        "MEDIA_MAX_JPEG_SCANS": _int("MEDIA_MAX_JPEG_SCANS", 100),
+        "MEDIA_DECODE_CONCURRENCY": _int("MEDIA_DECODE_CONCURRENCY", 1),
         "MEDIA_UPLOAD_EXPIRY_HOURS": _int("MEDIA_UPLOAD_EXPIRY_HOURS", 24),
         "MEDIA_MAX_OPEN_UPLOADS": _int("MEDIA_MAX_OPEN_UPLOADS", 300),
         "MEDIA_CACHE_SECONDS": _int("MEDIA_CACHE_SECONDS", 86400),
