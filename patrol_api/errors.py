@@ -1,4 +1,5 @@
 """One structured error shape for every failure: status, code, message, field."""
+import re
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -102,3 +103,21 @@ def from_http_exception(error: HTTPException) -> ApiError:
         return ApiError(status, code, message, field, errors=messages)
     message = data.get("message") or error.description or HTTPStatus(status).phrase
     return ApiError(status, code, message)
+
+
+# the column of a unique violation, as SQLite and PostgreSQL word it
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
+_POSTGRES_KEY = re.compile(r"Key \(([\w\s,]+?)\)=")
+
+
+def from_integrity_error(error: Exception) -> ApiError:
+    """The 409 answered when a write meets a unique index the checks before it missed (a
+    taken code or name, or a concurrent writer); `field` names the column when the database
+    says which."""
+    text = str(getattr(error, "orig", None) or error)
+    found = _SQLITE_UNIQUE.search(text) or _POSTGRES_KEY.search(text)
+    if found is None and "unique" not in text.lower():
+        return ApiError(409, "conflict", "The change conflicts with the stored data.")
+    field = found[1].split(",")[0].strip() if found else None
+    where = f" ({field})" if field else ""
+    return ApiError(409, "conflict", f"Another record already has this value{where}.", field)
