@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.STATIC_DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})
+    settings.check(app.config)  # bad settings stop here, named, not at the first request
     _finish_config(app)
     app.json = OrjsonProvider(app)  # Korean text travels as UTF-8, not \uXXXX escapes
     _init_extensions(app)
