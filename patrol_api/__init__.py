@@ -45,7 +45,7 @@ def _init_extensions(app: Flask) -> None:
     from patrol_api import database, jobs, openapi
     from patrol_api.auth import access
     from patrol_api.findings import startup as findings
-    from patrol_api.http import media_types
+    from patrol_api.http import media_types, url_limit
 
     db.init_app(app)
     database.init_app(app)
@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     openapi.declare_docs_public(app)
     jobs.init_app(app)
     findings.init_app(app)
+    app.before_request(url_limit.enforce)  # first: no work for a URL that is refused
     app.before_request(access.enforce)
     app.before_request(media_types.enforce)
 

@@ -14,6 +14,7 @@ CODES_BY_STATUS = {
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
