@@ -274,9 +274,10 @@ class Snapshots(MethodView):
     @blp.arguments(ComputeArgs)
     @blp.response(202, ComputeResultSchema)
     def post(self, args):
-        """Compute and freeze a month's ranking as its next version (a job)."""
-        result = jobs.enqueue(snapshots.compute_job, args["month"],
-                              access.current().user.id)
+        """Compute and freeze a month's ranking as its next version: done at once (the answer
+        names the snapshot) unless jobs run on rq, where it is queued."""
+        result = jobs.enqueue_or_run_now(snapshots.compute_job, args["month"],
+                                         access.current().user.id)
         snapshot_id = result if isinstance(result, int) else None
         return {"month": args["month"], "snapshot_id": snapshot_id,
                 "status": "done" if snapshot_id else "queued"}
