@@ -82,6 +82,8 @@ def demo_serve(host: str, port: int, threads: int, months: int, no_activity: boo
             click.echo("Simulating the demo district's recent months (once, on the first "
                        "start)...")
             click.echo(demo_loader.load_activity(months))
+    else:
+        demo_loader.complete_users()
     click.echo(demo_loader.logins_text(f"http://{host}:{port}"))
     app = current_app._get_current_object()
     app.config["JOBS_BACKGROUND"] = not app.config.get("REDIS_URL")
