@@ -63,7 +63,8 @@ def demo_load(months: int, no_activity: bool) -> None:
 
 @click.command("demo-serve")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
+@click.option("--port", default=8000, type=click.IntRange(1, 65535), envvar="PORT",
+              show_default=True, help="TCP port (or the PORT environment variable).")
 @click.option("--threads", default=8, type=int)
 @click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS,
               help="Months of simulated activity loaded on the first start.")

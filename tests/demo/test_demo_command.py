@@ -55,3 +55,29 @@ def test_demo_users_loaded_without_them_are_completed_once(ctx):
     assert demo_loader.complete_users() == 5
     assert _patrol_fields()["patrol.park"][0] == "환경순찰 2조"
     assert demo_loader.complete_users() == 0
+
+
+def test_demo_serve_takes_its_port_from_the_environment(ctx, monkeypatch):
+    from patrol_api import serve
+
+    served = []
+    monkeypatch.setitem(ctx.config, "JOBS_BACKGROUND", False)  # demo-serve sets it: restored
+    monkeypatch.setattr(serve, "serve", lambda app, host, port, threads: served.append(
+        (host, port)))
+    result = ctx.test_cli_runner().invoke(args=["demo-serve", "--no-activity"],
+                                          env={"PORT": "8123"})
+    assert result.exit_code == 0, result.output
+    assert served == [("127.0.0.1", 8123)] and "http://127.0.0.1:8123" in result.output
+    refused = ctx.test_cli_runner().invoke(args=["demo-serve"], env={"PORT": "0"})
+    assert refused.exit_code != 0 and "--port" in refused.output
+
+
+def test_run_demo_refuses_a_port_that_is_not_a_number():
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "run-demo"
+    assert 'exec patrol-api demo-serve --host 127.0.0.1 --port "$PORT"' in script.read_text()
+    result = subprocess.run([str(script)], env={"PORT": "80; rm -rf /", "PATH": "/usr/bin:/bin"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "PORT must be a port number" in result.stderr
