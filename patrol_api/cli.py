@@ -44,11 +44,12 @@ MONTHS = click.IntRange(1, demo_activity.MAX_MONTHS)
 
 
 @demo_command.command("load")
-@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS, show_default=True,
-              help="Calendar months of simulated activity, the current one included.")
+@click.option("--months", default=None, type=MONTHS,
+              help="Calendar months of simulated activity, the current one included "
+                   "(default: enough for a year's awards, 7 to 12).")
 @click.option("--no-activity", is_flag=True, help="Only the district: no simulated activity.")
 @with_appcontext
-def demo_load(months: int, no_activity: bool) -> None:
+def demo_load(months: int | None, no_activity: bool) -> None:
     """Load the demo district (Yeongdeungpo-gu) and months of simulated activity."""
     if demo_loader.is_empty():
         counts = demo_loader.load()
@@ -66,11 +67,13 @@ def demo_load(months: int, no_activity: bool) -> None:
 @click.option("--port", default=8000, type=click.IntRange(1, 65535), envvar="PORT",
               show_default=True, help="TCP port (or the PORT environment variable).")
 @click.option("--threads", default=8, type=int)
-@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS,
-              help="Months of simulated activity loaded on the first start.")
+@click.option("--months", default=None, type=MONTHS,
+              help="Months of simulated activity loaded on the first start (default: enough "
+                   "for a year's awards, 7 to 12).")
 @click.option("--no-activity", is_flag=True, help="First start: the district only.")
 @with_appcontext
-def demo_serve(host: str, port: int, threads: int, months: int, no_activity: bool) -> None:
+def demo_serve(host: str, port: int, threads: int, months: int | None,
+               no_activity: bool) -> None:
     """Migrate, load the demo district and its activity if empty, print the logins and serve."""
     from flask_migrate import upgrade
 
