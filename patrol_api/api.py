@@ -65,8 +65,11 @@ class PatrolApi(Api):
         from patrol_api.extensions import db
 
         db.session.rollback()
+        conflict = from_integrity_error(error)
+        if conflict is None:
+            return self.handle_unexpected(error)
         log.info("integrity error answered 409: %s", error.orig)
-        return render_error(from_integrity_error(error))
+        return render_error(conflict)
 
     def handle_unexpected(self, error):
         """Log an unexpected exception and answer 500 without a stack trace."""

@@ -109,16 +109,21 @@ def from_http_exception(error: HTTPException) -> ApiError:
 # the column of a unique violation, as SQLite and PostgreSQL word it
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
 _POSTGRES_KEY = re.compile(r"Key \(([\w\s,]+?)\)=")
+_CONFLICTS = ("unique constraint", "foreign key constraint")  # both databases' wording
 
 
-def from_integrity_error(error: Exception) -> ApiError:
+def from_integrity_error(error: Exception) -> ApiError | None:
     """The 409 answered when a write meets a unique index the checks before it missed (a
-    taken code or name, or a concurrent writer); `field` names the column when the database
-    says which."""
+    taken code or name, or a concurrent writer), or a reference removed meanwhile; `field`
+    names the column when the database says which. None for other violations (NOT NULL,
+    CHECK): those are the server's bugs."""
     text = str(getattr(error, "orig", None) or error)
+    if not any(kind in text.lower() for kind in _CONFLICTS):
+        return None
     found = _SQLITE_UNIQUE.search(text) or _POSTGRES_KEY.search(text)
-    if found is None and "unique" not in text.lower():
-        return ApiError(409, "conflict", "The change conflicts with the stored data.")
     field = found[1].split(",")[0].strip() if found else None
+    if "foreign key" in text.lower():
+        return ApiError(409, "conflict", "A record this change refers to was removed "
+                        "meanwhile; read it again.", field)
     where = f" ({field})" if field else ""
     return ApiError(409, "conflict", f"Another record already has this value{where}.", field)
