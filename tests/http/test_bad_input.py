@@ -288,7 +288,7 @@ def _bad_query_values(field) -> list[str]:
     if isinstance(field, fields.Boolean):
         return ["maybe", "2", ""]
     if isinstance(field, fields.Number):
-        values = ["abc", "1.5x", "1e3e3", "9" * 5000]
+        values = ["abc", "1.5x", "1e3e3", "9" * 3000]  # under the URL limit
         for validator in field.validators:
             if isinstance(validator, validate.Range) and validator.min is not None:
                 values.append(str(validator.min - 1))
@@ -368,7 +368,7 @@ def test_huge_page_within_bigint_is_empty(client, admin):
 @pytest.mark.parametrize("path", ["/nope", "/api/v1", "/api/v1/", "/api/v1/users/",
                                   "/api/v1/areas/abc", "/api/v1/areas/-1", "/api/v1/areas/1.5",
                                   "/api/v1/areas/99999999999999999999999",
-                                  "/api/v1/users/" + "9" * 5000, "/api/v1/areas/%00",
+                                  "/api/v1/users/" + "9" * 4000, "/api/v1/areas/%00",
                                   "/api/v1/%ff%fe"])
 def test_unknown_url_is_404(client, admin, path):
     for headers in ({}, admin):
