@@ -45,11 +45,12 @@ MONTHS = click.IntRange(1, demo_activity.MAX_MONTHS)
 
 
 @demo_command.command("load")
-@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS, show_default=True,
-              help="Calendar months of simulated activity, the current one included.")
+@click.option("--months", default=None, type=MONTHS,
+              help="Calendar months of simulated activity, the current one included "
+                   "(default: enough for a year's awards, 7 to 12).")
 @click.option("--no-activity", is_flag=True, help="Only the district: no simulated activity.")
 @with_appcontext
-def demo_load(months: int, no_activity: bool) -> None:
+def demo_load(months: int | None, no_activity: bool) -> None:
     """Load the demo district (Yeongdeungpo-gu) and months of simulated activity."""
     if demo_loader.is_empty():
         counts = demo_loader.load()
@@ -64,13 +65,16 @@ def demo_load(months: int, no_activity: bool) -> None:
 
 @click.command("demo-serve")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
+@click.option("--port", default=8000, type=click.IntRange(1, 65535), envvar="PORT",
+              show_default=True, help="TCP port (or the PORT environment variable).")
 @click.option("--threads", default=8, type=int)
-@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS,
-              help="Months of simulated activity loaded on the first start.")
+@click.option("--months", default=None, type=MONTHS,
+              help="Months of simulated activity loaded on the first start (default: enough "
+                   "for a year's awards, 7 to 12).")
 @click.option("--no-activity", is_flag=True, help="First start: the district only.")
 @with_appcontext
-def demo_serve(host: str, port: int, threads: int, months: int, no_activity: bool) -> None:
+def demo_serve(host: str, port: int, threads: int, months: int | None,
+               no_activity: bool) -> None:
     """Migrate, load the demo district and its activity if empty, print the logins and serve."""
     from flask_migrate import upgrade
 
@@ -83,6 +87,8 @@ def demo_serve(host: str, port: int, threads: int, months: int, no_activity: boo
             click.echo("Simulating the demo district's recent months (once, on the first "
                        "start)...")
             click.echo(demo_loader.load_activity(months))
+    else:
+        demo_loader.complete_users()
     click.echo(demo_loader.logins_text(f"http://{host}:{port}"))
     app = current_app._get_current_object()
     app.config["JOBS_BACKGROUND"] = not app.config.get("REDIS_URL")

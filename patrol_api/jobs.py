@@ -60,6 +60,14 @@ def enqueue(func, *args, **kwargs):
     return run(path, *args, **kwargs)
 
 
+def enqueue_or_run_now(func, *args, **kwargs):
+    """Like `enqueue`, but without rq the job runs now, in the caller, even when other jobs
+    go to the background thread: for a job whose result the caller answers with."""
+    if has_app_context() and queue() is not None:
+        return enqueue(func, *args, **kwargs)
+    return run(f"{func.__module__}:{func.__qualname__}", *args, **kwargs)
+
+
 def _background(app: Flask) -> ThreadPoolExecutor:
     """The app's one background job thread (embedded mode: jobs leave the request)."""
     with _lock:

@@ -37,5 +37,14 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
 
     ticks.run_in_process(app)
     settle_heap()
-    _Embedded(app, {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
-                    "worker_class": "gthread", "accesslog": "-"}).run()
+    _Embedded(app, options(host, port, threads)).run()
+
+
+def options(host: str, port: int, threads: int) -> dict:
+    """gunicorn's settings: one threaded process; request lines up to gunicorn's maximum, so
+    that the app answers over-long URLs with its JSON 414 (patrol_api.http.url_limit)."""
+    from patrol_api.http.url_limit import GUNICORN_REQUEST_LINE
+
+    return {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+            "worker_class": "gthread", "accesslog": "-",
+            "limit_request_line": GUNICORN_REQUEST_LINE}

@@ -5,6 +5,7 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
+from patrol_api import dates
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
@@ -67,7 +68,7 @@ class TemplateArgs(Schema):
 class CampaignArgs(Schema):
     """Filters of the campaign list."""
 
-    active_on = fields.Date(metadata={"description": "Only campaigns running on this day"})
+    active_on = dates.Date(metadata={"description": "Only campaigns running on this day"})
 
 
 class RunArgs(Schema):
