@@ -1,12 +1,17 @@
 """The flask-smorest Api, with every error rendered in the one structured shape."""
+import contextlib
 import logging
 
 from flask import jsonify
 from flask_smorest import Api
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from patrol_api import database
 from patrol_api.errors import ApiError, ErrorSchema, from_http_exception
+from patrol_api.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ class PatrolApi(Api):
         """Route HTTP errors, domain errors and unexpected exceptions to one renderer."""
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(ApiError, render_error)
+        self._app.register_error_handler(DBAPIError, self.handle_database_error)
+        self._app.register_error_handler(PoolTimeout, self.handle_database_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error):
@@ -55,6 +62,22 @@ class PatrolApi(Api):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         if error.code == 429:
             response.headers.update(getattr(error, "headers", {}) or {})
+        return response
+
+    def handle_database_error(self, error):
+        """A transient database failure (busy, restarting, no free connection): 503 with
+        Retry-After, so that clients retry. The request's transaction is rolled back: what
+        it had not committed is not applied, what it had committed stays."""
+        code = database.transient_failure(error)
+        if code is None:
+            return self.handle_unexpected(error)
+        log.warning("transient database failure (%s): %s", code, error.__class__.__name__)
+        with contextlib.suppress(DBAPIError):  # a dead connection is discarded anyway
+            db.session.rollback()
+        message = ("The database is busy; retry shortly." if code == "database_busy"
+                   else "The database is unavailable for a moment; retry shortly.")
+        response = render_error(ApiError(503, code, message))
+        response.headers["Retry-After"] = str(database.RETRY_AFTER_S)
         return response
 
     def handle_unexpected(self, error):

@@ -1,10 +1,11 @@
-"""Database engine tuning: SQLite in WAL mode with foreign keys and a busy timeout."""
+"""Database engine tuning (SQLite: WAL, foreign keys, a busy timeout; PostgreSQL: pre-ping)
+and which database failures are transient (answered 503 with Retry-After, see api.py)."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from patrol_api.extensions import db
@@ -12,6 +13,7 @@ from patrol_api.extensions import db
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15000
 SQLITE_MMAP_BYTES = 256 << 20  # reads map the file instead of copying pages through read()
+RETRY_AFTER_S = 2  # what a client is told to wait after a transient database failure
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
@@ -69,6 +71,25 @@ def writing():
         yield
     finally:
         _write_intent.reset(token)
+
+
+def transient_failure(error: Exception) -> str | None:
+    """'database_busy' or 'service_unavailable' when retrying later may succeed, else None.
+
+    OperationalError is the DB-API's class for failures of the database's operation rather
+    than of the statement: SQLite's "database is locked" after the busy timeout, a dropped
+    or refused PostgreSQL connection (restart), a serialization failure or deadlock.
+    A connection found dead and invalidated, and a pool with no free connection within its
+    timeout, are transient as well.
+    """
+    if isinstance(error, exc.OperationalError):
+        text = str(error.orig).lower()
+        return "database_busy" if "locked" in text or "busy" in text else "service_unavailable"
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return "service_unavailable"
+    if isinstance(error, exc.TimeoutError):  # the connection pool stayed exhausted
+        return "database_busy"
+    return None
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -3,14 +3,21 @@
 Findings whose change sequence passed the watermark (a named row of sequence_counter) are
 re-cut into stints. The change sequence follows commit order, so no committed change is
 skipped; the watermark row is locked while refreshing, so two refreshes never interleave.
+
+The refresh is a write, so it runs as a job, never inside a read: every transaction that
+changes a finding enqueues one when it commits. Readers only check whether the facts are
+behind (`request_if_stale`), which asks for a refresh when a change slipped past that path.
 """
-from itertools import groupby
+from itertools import chain, groupby
 
 import sqlalchemy as sa
+from flask import has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from patrol_api import changefeed
+from patrol_api import changefeed, jobs
 from patrol_api.extensions import db
-from patrol_api.findings import deadlines
+from patrol_api.findings import aftercommit, deadlines
 from patrol_api.models import Finding, FindingEvent, RankingFact, SequenceCounter
 from patrol_api.rankings import facts
 
@@ -30,6 +37,40 @@ def refresh() -> int:
     if changed:
         refresh_marker(changed[-1].change_seq)
     return len(changed)
+
+
+def refresh_job() -> int:
+    """Job: refresh the facts and commit; how many findings were re-cut."""
+    changed = refresh()
+    db.session.commit()
+    return changed
+
+
+def stale() -> bool:
+    """Whether a committed finding change is not yet in the facts (reads only)."""
+    mark = changefeed.current(db.session, WATERMARK)
+    newest = db.session.execute(sa.select(sa.func.max(Finding.change_seq))).scalar() or 0
+    return newest > mark
+
+
+def request_if_stale() -> None:
+    """For readers: when the facts are behind, have them refreshed without writing here.
+
+    With a job runner (rq, or the embedded server's job thread) the refresh is queued and
+    this read answers from the facts as they are. Without one (tests, CLI: jobs run inline
+    by design, nothing runs concurrently) it refreshes now, as every inline job does.
+    """
+    if stale():
+        jobs.enqueue(refresh_job)
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_after_commit(session: Session, _flush_context, _instances) -> None:
+    """A transaction that changes a finding refreshes the facts once it has committed."""
+    if not has_app_context() or session is not db.session():
+        return  # a session of its own (scripts, benchmarks) refreshes when it wants
+    if any(isinstance(obj, Finding) for obj in chain(session.new, session.dirty)):
+        aftercommit.enqueue(refresh_job)
 
 
 def refresh_marker(value: int) -> None:
