@@ -9,9 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from patrol_api import database
 from patrol_api.errors import ApiError, ErrorSchema, from_http_exception
-from patrol_api.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +66,9 @@ class PatrolApi(Api):
         """A transient database failure (busy, restarting, no free connection): 503 with
         Retry-After, so that clients retry. The request's transaction is rolled back: what
         it had not committed is not applied, what it had committed stays."""
+        from patrol_api import database  # imports the extensions, which import this module
+        from patrol_api.extensions import db
+
         code = database.transient_failure(error)
         if code is None:
             return self.handle_unexpected(error)

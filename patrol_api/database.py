@@ -13,6 +13,8 @@ from patrol_api.extensions import db
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15000
 SQLITE_MMAP_BYTES = 256 << 20  # reads map the file instead of copying pages through read()
+# PostgreSQL: lock_not_available, serialization_failure, deadlock_detected
+PG_CONTENTION = ("55P03", "40001", "40P01")
 RETRY_AFTER_S = 2  # what a client is told to wait after a transient database failure
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -84,7 +86,9 @@ def transient_failure(error: Exception) -> str | None:
     """
     if isinstance(error, exc.OperationalError):
         text = str(error.orig).lower()
-        return "database_busy" if "locked" in text or "busy" in text else "service_unavailable"
+        busy = ("locked" in text or "busy" in text
+                or getattr(error.orig, "sqlstate", None) in PG_CONTENTION)
+        return "database_busy" if busy else "service_unavailable"
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return "service_unavailable"
     if isinstance(error, exc.TimeoutError):  # the connection pool stayed exhausted
