@@ -26,6 +26,16 @@ def init_app(app: Flask) -> None:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
         tune(db.engine)
+    app.teardown_appcontext(_release_connection)  # runs before Flask-SQLAlchemy's remove()
+
+
+def _release_connection(_error) -> None:
+    """End the context's session; a connection that died since its last statement (database
+    restarted) is discarded instead of raising out of the request after its answer."""
+    try:
+        db.session.close()
+    except exc.DBAPIError:
+        db.session().invalidate()
 
 
 def tune(engine: Engine) -> None:
