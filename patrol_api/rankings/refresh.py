@@ -8,10 +8,11 @@ The refresh is a write, so it runs as a job, never inside a read: every transact
 changes a finding enqueues one when it commits. Readers only check whether the facts are
 behind (`request_if_stale`), which asks for a refresh when a change slipped past that path.
 """
+import threading
 from itertools import chain, groupby
 
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from patrol_api.rankings import facts
 # rejections end stints): the new row starts at 0, so the next refresh re-cuts every finding.
 WATERMARK = "ranking_facts_2"
 BATCH = 500
+_lock = threading.Lock()
 
 
 def refresh() -> int:
@@ -41,6 +43,7 @@ def refresh() -> int:
 
 def refresh_job() -> int:
     """Job: refresh the facts and commit; how many findings were re-cut."""
+    _requested().clear()  # from now on a reader finding the facts behind asks again
     changed = refresh()
     db.session.commit()
     return changed
@@ -60,8 +63,20 @@ def request_if_stale() -> None:
     this read answers from the facts as they are. Without one (tests, CLI: jobs run inline
     by design, nothing runs concurrently) it refreshes now, as every inline job does.
     """
-    if stale():
-        jobs.enqueue(refresh_job)
+    if not stale():
+        return
+    requested = _requested()
+    if jobs.queue() is None and requested.is_set():
+        return  # the job thread has one queued already: readers do not pile up more
+    requested.set()
+    jobs.enqueue(refresh_job)
+
+
+def _requested() -> threading.Event:
+    """Set while a refresh asked for by a reader waits on this process's job thread."""
+    with _lock:
+        return current_app.extensions.setdefault("rankings_refresh_requested",
+                                                 threading.Event())
 
 
 @event.listens_for(Session, "before_flush")
