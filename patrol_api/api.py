@@ -1,9 +1,11 @@
 """The flask-smorest Api, with every error rendered in the one structured shape."""
+import contextlib
 import logging
 
 from flask import jsonify
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -45,6 +47,8 @@ class PatrolApi(Api):
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(ApiError, render_error)
         self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
+        self._app.register_error_handler(DBAPIError, self.handle_database_error)
+        self._app.register_error_handler(PoolTimeout, self.handle_database_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error):
@@ -70,6 +74,25 @@ class PatrolApi(Api):
             return self.handle_unexpected(error)
         log.info("integrity error answered 409: %s", error.orig)
         return render_error(conflict)
+
+    def handle_database_error(self, error):
+        """A transient database failure (busy, restarting, no free connection): 503 with
+        Retry-After, so that clients retry. The request's transaction is rolled back: what
+        it had not committed is not applied, what it had committed stays."""
+        from patrol_api import database  # imports the extensions, which import this module
+        from patrol_api.extensions import db
+
+        code = database.transient_failure(error)
+        if code is None:
+            return self.handle_unexpected(error)
+        log.warning("transient database failure (%s): %s", code, error.__class__.__name__)
+        with contextlib.suppress(DBAPIError):  # a dead connection is discarded anyway
+            db.session.rollback()
+        message = ("The database is busy; retry shortly." if code == "database_busy"
+                   else "The database is unavailable for a moment; retry shortly.")
+        response = render_error(ApiError(503, code, message))
+        response.headers["Retry-After"] = str(database.RETRY_AFTER_S)
+        return response
 
     def handle_unexpected(self, error):
         """Log an unexpected exception and answer 500 without a stack trace."""
