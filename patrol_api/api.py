@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from patrol_api.errors import ApiError, ErrorSchema, from_http_exception, from_integrity_error
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 2  # what a client is told to wait after a transient failure (any 503)
 
 MAX_ID = 2**63 - 1  # the largest SQL BIGINT: no record id is beyond it
 
@@ -29,6 +30,8 @@ def render_error(error: ApiError):
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
+    if error.status == 503:  # every 503 is "try again shortly": say when
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
@@ -90,9 +93,7 @@ class PatrolApi(Api):
             db.session.rollback()
         message = ("The database is busy; retry shortly." if code == "database_busy"
                    else "The database is unavailable for a moment; retry shortly.")
-        response = render_error(ApiError(503, code, message))
-        response.headers["Retry-After"] = str(database.RETRY_AFTER_S)
-        return response
+        return render_error(ApiError(503, code, message))
 
     def handle_unexpected(self, error):
         """Log an unexpected exception and answer 500 without a stack trace."""

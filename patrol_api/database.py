@@ -15,7 +15,6 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 SQLITE_MMAP_BYTES = 256 << 20  # reads map the file instead of copying pages through read()
 # PostgreSQL: lock_not_available, serialization_failure, deadlock_detected
 PG_CONTENTION = ("55P03", "40001", "40P01")
-RETRY_AFTER_S = 2  # what a client is told to wait after a transient database failure
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
