@@ -1,5 +1,5 @@
 """`patrol-api demo load`: the bare district with --no-activity, refusals on a loaded database."""
-from patrol_api.demo import activity
+from patrol_api.demo import activity, district
 
 
 def test_no_activity_loads_the_bare_district_once(ctx):
@@ -36,7 +36,7 @@ def test_demo_users_have_the_teams_and_dongs_docs_patrols_md_names(ctx):
     assert loaded["patrol.park"] == ("환경순찰 2조", ["11560550", "11560560", "11560605"])
     assert loaded["auditor.choi"] == (None, ["11560540"])
     admin = ctx.test_client().post("/api/v1/auth/login", json={
-        "username": "admin", "password": "admin!demo"}).get_json()
+        "username": "admin", "password": district.DEMO_PASSWORD}).get_json()
     listed = ctx.test_client().get(
         "/api/v1/users", query_string={"team": "환경순찰 1조"},
         headers={"Authorization": f"Bearer {admin['token']}"}).get_json()
