@@ -29,6 +29,7 @@ MISSING_ID = 999999
 
 EXPECTED = {
     ("GET", "/healthz"): "public",
+    ("GET", "/readyz"): "public",
     ("GET", "/api/openapi.json"): "public",
     ("GET", "/api/docs"): "public",
     ("POST", "/api/v1/auth/login"): "public",
