@@ -1,5 +1,4 @@
 """The Flask application factory: config, extensions, blueprints and CLI, nothing else."""
-import logging
 import secrets
 
 from flask import Flask
@@ -26,9 +25,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     """Fill settings derived from others and configure logging."""
+    from patrol_api.ops import logs
+
     # before the first use of app.logger: Flask gives it a handler of its own when no
     # handler is configured yet, and every app line was then printed twice
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logs.configure(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: using a random key for this process")
@@ -45,7 +46,9 @@ def _init_extensions(app: Flask) -> None:
     from patrol_api.auth import access
     from patrol_api.findings import startup as findings
     from patrol_api.http import media_types
+    from patrol_api.ops import logs
 
+    logs.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS_DIR), render_as_batch=True)

@@ -4,6 +4,9 @@ import gc
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+# gunicorn's default access line; the request id (a response header) is appended
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)ss'
+
 
 class _Embedded(BaseApplication):
     """A gunicorn application around an already created Flask app."""
@@ -37,5 +40,7 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
 
     ticks.run_in_process(app)
     settle_heap()
+    request_id = "%({" + app.config["REQUEST_ID_HEADER"].lower() + "}o)s"
     _Embedded(app, {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
-                    "worker_class": "gthread", "accesslog": "-"}).run()
+                    "worker_class": "gthread", "accesslog": "-",
+                    "access_log_format": ACCESS_LOG_FORMAT + " " + request_id}).run()
