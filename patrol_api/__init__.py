@@ -46,11 +46,12 @@ def _init_extensions(app: Flask) -> None:
     from patrol_api.auth import access
     from patrol_api.findings import startup as findings
     from patrol_api.http import media_types
-    from patrol_api.ops import logs
+    from patrol_api.ops import logs, metrics
 
     logs.init_app(app)
     db.init_app(app)
     database.init_app(app)
+    metrics.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS_DIR), render_as_batch=True)
     compress.init_app(app)
     limiter.init_app(app)
@@ -64,9 +65,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
-    from patrol_api.http import BLUEPRINTS, health
+    from patrol_api.http import BLUEPRINTS, health, metrics
 
     app.register_blueprint(health.blp)
+    app.register_blueprint(metrics.blp)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

@@ -72,7 +72,20 @@ def _run_in(app: Flask, path: str, args: tuple, kwargs: dict):
 
 
 def run(path: str, *args, **kwargs):
-    """Execute a job function by dotted path inside an application context."""
+    """Execute a job function by dotted path inside an application context; count it."""
+    from patrol_api.ops import metrics
+
+    try:
+        result = _execute(path, args, kwargs)
+    except Exception:
+        metrics.job_done(path, "failed")
+        raise
+    metrics.job_done(path, "ok")
+    return result
+
+
+def _execute(path: str, args: tuple, kwargs: dict):
+    """Import the job function and call it in an application context, as a writer."""
     module_name, _, name = path.partition(":")
     func = getattr(importlib.import_module(module_name), name)
     if has_app_context():
