@@ -275,3 +275,28 @@ def test_several_processes_are_summed(tmp_path):
                           capture_output=True, text=True).stdout
     assert "patrol_db_pool_checked_out 4.0" not in text
     assert metrics.multiprocess_dir() is None  # this test process is not in that mode
+
+
+def _documented_names() -> set[str]:
+    """Every metric the app exposes (NAMES and the Redis-only queue gauge)."""
+    return NAMES | {"patrol_queue_jobs"}
+
+
+def test_the_dashboard_and_the_docs_name_only_real_metrics():
+    import json
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    dashboard = json.loads((docs / "grafana-dashboard.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"]
+                   for target in panel.get("targets", ())]
+    used = {re.sub(r"_bucket$", "", name) for expr in expressions
+            for name in re.findall(r"patrol_[a-z_]+", expr)}
+    assert used == _documented_names(), used ^ _documented_names()  # every one, no other
+    operations = (docs / "operations.md").read_text()
+    for name in _documented_names():
+        assert f"`{name}`" in operations, name
+    alerts = operations.split("### Suggested alerts")[1].split("### Dashboard")[0]
+    alert_names = set(re.findall(r"\bpatrol_[a-z_]+\b(?!\.)", alerts))
+    assert {re.sub(r"_bucket$", "", name) for name in alert_names} <= _documented_names()
