@@ -4,6 +4,7 @@ or JSON log lines, with bearer tokens and passwords redacted defensively.
 The id is taken from the trusted proxy's header (REQUEST_ID_HEADER, only when
 TRUSTED_PROXIES says a proxy sets it and the value is short and plain) or made (uuid4 hex).
 """
+import copy
 import logging
 import re
 import sys
@@ -53,15 +54,23 @@ def redact(text: str) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
-    """Wraps a formatter; its output (message and traceback) goes through `redact`."""
+    """Wraps a formatter; the message, traceback and stack are redacted before it formats
+    them (redacting the finished line could cut into the JSON around a value)."""
 
     def __init__(self, inner: logging.Formatter):
         super().__init__()
         self.inner = inner
 
     def format(self, record: logging.LogRecord) -> str:
-        """The inner formatter's line, redacted."""
-        return redact(self.inner.format(record))
+        """The inner formatter's line of a redacted copy of the record."""
+        clean = copy.copy(record)
+        clean.msg, clean.args = redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        clean.exc_info = None  # formatters then use exc_text, which is redacted
+        clean.exc_text = redact(record.exc_text) if record.exc_text else None
+        clean.stack_info = redact(record.stack_info) if record.stack_info else None
+        return self.inner.format(clean)
 
 
 def formatter(kind: str) -> logging.Formatter:
@@ -101,6 +110,7 @@ class _Handler(logging.StreamHandler):
 def configure(app: Flask) -> None:
     """Set up logging once per process: the request id on every record, the root logger's
     level, and a stderr handler in the LOG_FORMAT unless logging is configured already."""
+    chosen = formatter(app.config["LOG_FORMAT"])  # a bad LOG_FORMAT stops start-up
     _install_record_factory()
     root = logging.getLogger()
     root.setLevel(app.config["LOG_LEVEL"])
@@ -108,7 +118,7 @@ def configure(app: Flask) -> None:
     if root.handlers and not ours:
         return  # someone else (a test runner, a logging config) owns the handlers
     handler = ours[0] if ours else _Handler(sys.stderr)
-    handler.setFormatter(formatter(app.config["LOG_FORMAT"]))
+    handler.setFormatter(chosen)
     if not ours:
         root.addHandler(handler)
 

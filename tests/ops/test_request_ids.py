@@ -138,3 +138,44 @@ def test_plain_lines_show_the_id():
 def test_an_unknown_log_format_is_refused():
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         logs.formatter("xml")
+
+
+SERVER_PROCESS = """
+import logging, sys
+from patrol_api import create_app
+from patrol_api.auth.access import PUBLIC, allow
+
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+                  "TRUSTED_PROXIES": 1})
+
+@allow(PUBLIC)
+def hello():
+    logging.getLogger("patrol_api.demo").warning("안녕 Authorization: Bearer pt_abcdefghijklmnop")
+    return "ok"
+
+app.add_url_rule("/hello", view_func=hello)
+app.test_client().get("/hello", headers={"X-Request-ID": "from-nginx-42"})
+"""
+
+
+def test_json_lines_from_a_server_process(tmp_path):
+    """A process started with LOG_FORMAT=json writes one JSON object per line on stderr,
+    with the request id and the token redacted."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LOG_FORMAT": "json", "PATROL_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", SERVER_PROCESS], env=env, capture_output=True,
+                          text=True, check=True, cwd=os.getcwd())
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
+    mine = [line for line in lines if line["logger"] == "patrol_api.demo"]
+    assert len(mine) == 1
+    assert mine[0]["request_id"] == "from-nginx-42" and mine[0]["level"] == "WARNING"
+    assert mine[0]["message"] == "안녕 Authorization: Bearer [redacted]"
+    assert "pt_abcdefghijklmnop" not in done.stderr
+
+
+def test_a_bad_log_format_stops_start_up(app_factory):
+    with pytest.raises(ValueError, match="LOG_FORMAT"):
+        app_factory(LOG_FORMAT="yaml")
