@@ -34,6 +34,7 @@ MEDIA_DIR = "media"
 DOCS = "docs/operations.md (Backups)"
 SKIPPED_PREFIXES = (".tmp-", ".readyz-")  # files being written, readiness probes
 BUSY_TIMEOUT_MS = 15000
+BOOKKEEPING_TABLES = ("alembic_version", "sequence_counter")  # filled by the migrations
 
 
 class BackupError(Exception):
@@ -230,7 +231,7 @@ def holds_data(instance: Instance) -> bool:
     if not instance.database.is_file():
         return False
     counts = _database_facts(instance.database)["counts"]
-    return any(count for table, count in counts.items() if table != "alembic_version")
+    return any(count for table, count in counts.items() if table not in BOOKKEEPING_TABLES)
 
 
 def restore(instance: Instance, src: Path, *, force: bool = False) -> dict:

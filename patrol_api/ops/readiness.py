@@ -14,11 +14,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from patrol_api import jobs
+from media.local_storage import LocalDiskStorage
+from patrol_api import jobs, photos
 from patrol_api.database import MIGRATIONS_DIR
 from patrol_api.extensions import db
-
-MEDIA_EXTENSION = "media_storage"  # patrol_api.photos.EXTENSION, without importing the pipeline
 
 
 def _failure(error: BaseException) -> str:
@@ -63,14 +62,13 @@ def queue(app: Flask) -> dict:
 
 def media(app: Flask) -> dict:
     """Local storage: the media root can be written; other stores: a lookup answers."""
-    storage = app.extensions.get(MEDIA_EXTENSION)
+    storage = app.extensions.get(photos.EXTENSION)
     backend = app.config.get("MEDIA_STORAGE")
     if storage is None:
         return {"ok": True, "backend": backend, "note": "not in use by this app"}
     try:
-        root = getattr(storage, "root", None)
-        if isinstance(root, Path):
-            _probe_write(root)
+        if isinstance(storage, LocalDiskStorage):
+            _probe_write(storage.root)
         else:
             storage.exists("health/readyz-probe")
     except Exception as error:  # noqa: BLE001 - a check reports, never raises

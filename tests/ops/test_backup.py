@@ -204,3 +204,33 @@ def test_the_backup_is_one_committed_state_while_a_writer_writes(tmp_path):
         copy.close()
         copied = {entry["key"] for entry in manifest["media"]["entries"]}
         assert {blob_key(digest) for digest in named} <= copied
+
+
+@sqlite_only
+def test_restore_into_a_new_instance_needs_no_force(ctx, client, media_root, observe, reporter,
+                                                    tmp_path):
+    """A freshly migrated, empty instance (another data directory) takes the backup."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    officer = reporter()
+    phone = {"Authorization": "Bearer " + tokens.issue(officer, officer.device,
+                                                       timedelta(days=1))}
+    db.session.commit()
+    report(observe, officer, client, phone, seed=7)
+    dest = tmp_path / "backup"
+    assert ctx.test_cli_runner().invoke(args=["backup", str(dest)]).exit_code == 0
+    expected = state(media_root)
+
+    fresh_root = tmp_path / "fresh"
+    fresh = make_app(f"sqlite:///{fresh_root / 'patrol.db'}", MEDIA_ROOT=str(fresh_root / "m"),
+                     RATELIMIT_STORAGE_URI="memory://")
+    with fresh.app_context():
+        upgrade(revision="heads")
+        db.session.remove()
+        outcome = fresh.test_cli_runner().invoke(args=["restore", str(dest)])
+        assert outcome.exit_code == 0, outcome.output
+        assert state(fresh_root / "m") == expected
+        db.session.remove()
+        db.engine.dispose()
