@@ -107,16 +107,19 @@ def upload_refused(code: str) -> None:
     UPLOAD_REFUSED.labels(code).inc()
 
 
-_watched_engines: set[int] = set()
+def _checked_out(*_args) -> None:
+    POOL_CHECKED_OUT.inc()
+
+
+def _checked_in(*_args) -> None:
+    POOL_CHECKED_OUT.dec()
 
 
 def _watch_pool(engine) -> None:
     """Follow checkouts and checkins of an engine's pool (once per engine)."""
-    if id(engine) in _watched_engines:
-        return
-    _watched_engines.add(id(engine))
-    event.listen(engine, "checkout", lambda *_: POOL_CHECKED_OUT.inc())
-    event.listen(engine, "checkin", lambda *_: POOL_CHECKED_OUT.dec())
+    if not event.contains(engine, "checkout", _checked_out):
+        event.listen(engine, "checkout", _checked_out)
+        event.listen(engine, "checkin", _checked_in)
 
 
 _intake_watched = False
