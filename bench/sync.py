@@ -83,7 +83,7 @@ def _call(client: Connection, method: str, path: str, body=None):
 
 def _login(base: str) -> Connection:
     """A keep-alive connection carrying a device-bound token of a demo patrol officer."""
-    body = {"username": "patrol.kim", "password": "patrol.kim!demo", "device": DEVICE}
+    body = {"username": "patrol.kim", "password": "yeongdeungpo-demo", "device": DEVICE}
     with Connection(base) as anonymous:
         token = decode_json(_call(anonymous, "POST", "/api/v1/auth/login", body))["token"]
     return Connection(base, {"Authorization": f"Bearer {token}"})

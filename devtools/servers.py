@@ -163,6 +163,17 @@ class _Server:
             self.tmpdir = None
         self.port = None
 
+    def pause(self) -> None:
+        """Stop the server process, as a crash or a restart would, keeping its files and port."""
+        self._terminate()
+
+    def resume(self) -> None:
+        """Start a paused server again on the same port and files; wait until it is ready."""
+        self._spawn(self._argv())
+        if not self._wait_ready():
+            raise ServerError(f"{self.name} server did not start again on 127.0.0.1:"
+                              f"{self.port}; log:\n{self._log_tail()}")
+
     def _launch(self) -> None:
         """Spawn on a free port, retrying a few times if another process grabbed it."""
         for _attempt in range(_PORT_ATTEMPTS):

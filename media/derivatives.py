@@ -11,7 +11,14 @@ from PIL import Image, ImageFile
 
 from media.colour import to_srgb
 from media.exif import TRANSPOSE, exif_of, orientation
-from media.images import DEFAULT_MAX_PIXELS, decoding, open_image
+from media.images import (
+    DEFAULT_MAX_DECODE_BYTES,
+    DEFAULT_MAX_PIXELS,
+    decoding,
+    open_image,
+    plan_decode,
+    release_memory,
+)
 from media.sources import Source
 
 SCREEN_SIDE = 1000  # long side of the screen image: phone screens, desktop detail panes
@@ -25,22 +32,35 @@ OPTIMIZE = False  # Huffman optimisation: 2x the encode time for 4 % fewer bytes
 RESAMPLE = Image.Resampling.HAMMING  # screen fits of non-JPEG formats (no draft scaling)
 THUMB_RESAMPLE = Image.Resampling.BICUBIC  # small pictures look soft with cheaper filters
 REDUCING_GAP = 2.0  # formats without draft: integer box reduce first, then resample
+# The box reduce made while converting a large decode in strips leaves at most 3x the screen
+# size (at most 36 MB), whatever the original's size, for the resample that follows.
+STRIP_REDUCING_GAP = 1.5
 THUMB_REDUCING_GAP = 1.5  # 1000 -> 320: a 2x2 box reduce, then bicubic over the last 1.6x
 PROFILE = f"s{SCREEN_SIDE}t{THUMB_SIDE}q{JPEG_QUALITY}"  # names the stored derivatives
 
 
-def make_derivatives(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> dict[str, bytes]:
-    """Return {"screen": jpeg, "thumb": jpeg}, decoding the photo only once, at draft scale."""
-    with open_image(source, max_pixels=max_pixels) as (im, _fmt), decoding():
-        screen = screen_image(im)
-        thumb = shrink(screen, THUMB_BOX, THUMB_RESAMPLE, THUMB_REDUCING_GAP)
-        return {"screen": encode_jpeg(screen), "thumb": encode_jpeg(thumb)}
+def make_derivatives(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS,
+                     max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES) -> dict[str, bytes]:
+    """Return {"screen": jpeg, "thumb": jpeg}, decoding the photo only once, at draft scale.
+
+    The decode is refused before it starts when it would take more than ``max_decode_bytes``;
+    after it, the conversions work in strips, so the peak stays close to the decode itself.
+    """
+    try:
+        with open_image(source, max_pixels=max_pixels) as (im, fmt), decoding():
+            plan_decode(im, fmt, draft_size(im.size), max_decode_bytes)
+            screen = screen_image(im)
+            thumb = shrink(screen, THUMB_BOX, THUMB_RESAMPLE, THUMB_REDUCING_GAP)
+            return {"screen": encode_jpeg(screen), "thumb": encode_jpeg(thumb)}
+    finally:
+        release_memory()
 
 
 def screen_image(im: ImageFile.ImageFile) -> Image.Image:
     """Decode at the smallest 1/2^n scale still covering SCREEN_BOX, then fit and orient it."""
     im.draft("RGB", draft_size(im.size))
-    srgb = to_srgb(im)
+    im.load()
+    srgb = to_srgb(im, reduce_factor(im.size))
     turn = orientation(exif_of(im)) or 1
     fitted = srgb if fits_screen(srgb.size) else shrink(srgb, SCREEN_BOX)
     return fitted.transpose(TRANSPOSE[turn]) if turn in TRANSPOSE else fitted
@@ -49,6 +69,15 @@ def screen_image(im: ImageFile.ImageFile) -> Image.Image:
 def draft_size(size: tuple[int, int]) -> tuple[int, int]:
     """What to ask the JPEG decoder for: the screen fit (a square box: EXIF turns it later)."""
     return fit_size(size, SCREEN_BOX)
+
+
+def reduce_factor(size: tuple[int, int]) -> int:
+    """The box-reduce factor applied while converting: the largest that leaves at least
+    STRIP_REDUCING_GAP times the screen size; 1 for pictures already of screen size."""
+    if fits_screen(size):
+        return 1
+    target = fit_size(size, SCREEN_BOX)
+    return max(1, int(min(size[0] / target[0], size[1] / target[1]) / STRIP_REDUCING_GAP))
 
 
 def fits_screen(size: tuple[int, int]) -> bool:

@@ -3,6 +3,9 @@
 TOO_LARGE = "too_large"
 EMPTY_FILE = "empty_file"
 TOO_MANY_PIXELS = "too_many_pixels"
+DECODE_TOO_LARGE = "decode_too_large"  # decoding would need more memory than allowed
+TOO_MANY_SCANS = "too_many_scans"  # a progressive JPEG with more scans than allowed
+TOO_MANY_SEGMENTS = "too_many_segments"  # more JPEG segments, PNG chunks or HEIC boxes
 UNSUPPORTED_TYPE = "unsupported_type"
 CORRUPT_IMAGE = "corrupt_image"
 INVALID_DIGEST = "invalid_digest"

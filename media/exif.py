@@ -98,10 +98,14 @@ def parse_time(raw: str, offset: str | None, subsec: str | None) -> datetime | N
 
 
 def gps_position(gps: dict[int, Any]) -> dict[str, Any]:
-    """Latitude/longitude in signed decimal degrees, altitude, accuracy and GPS (UTC) time."""
+    """Latitude/longitude in signed decimal degrees, altitude, accuracy and GPS (UTC) time.
+
+    A position is read only when both coordinates are well formed and the receiver did not
+    mark the fix void (GPSStatus "V"); 0,0 is "no fix" on many phones."""
     lat = coordinate(gps.get(G.GPSLatitude), gps.get(G.GPSLatitudeRef), "NS", 90)
     lon = coordinate(gps.get(G.GPSLongitude), gps.get(G.GPSLongitudeRef), "EW", 180)
-    if lat is None or lon is None or (lat == 0 and lon == 0):  # 0,0 is "no fix" on many phones
+    void = (text(gps.get(G.GPSStatus)) or "A").upper() == "V"
+    if lat is None or lon is None or void or (lat == 0 and lon == 0):
         lat = lon = None
     return {
         "latitude": lat,
@@ -113,14 +117,17 @@ def gps_position(gps: dict[int, Any]) -> dict[str, Any]:
 
 
 def coordinate(value: Any, ref: Any, refs: str, limit: float) -> float | None:
-    """Degrees/minutes/seconds with a hemisphere ref to signed degrees; no ref counts as N/E."""
-    parts = value if isinstance(value, tuple) else (value,)
-    numbers = [number(part) for part in parts[:3]]
-    if not numbers or None in numbers or any(n < 0 for n in numbers):
+    """Signed degrees from the EXIF form only: three numbers (degrees, minutes < 60,
+    seconds < 60, none negative) and a hemisphere ref, one of ``refs`` ("NS" or "EW").
+    Anything else (two values, a scalar, no ref, out of range) is no position at all."""
+    if not isinstance(value, tuple) or len(value) != 3:
         return None
-    degrees = sum(n / 60**i for i, n in enumerate(numbers))
-    hemisphere = (text(ref) or refs[0]).upper()
-    if degrees > limit or hemisphere not in refs:
+    numbers = [number(part) for part in value]
+    if None in numbers or any(n < 0 for n in numbers) or max(numbers[1:]) >= 60:
+        return None
+    degrees = numbers[0] + numbers[1] / 60 + numbers[2] / 3600
+    hemisphere = (text(ref) or "").upper()
+    if degrees > limit or len(hemisphere) != 1 or hemisphere not in refs:
         return None
     return -degrees if hemisphere == refs[1] else degrees
 

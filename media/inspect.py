@@ -1,15 +1,22 @@
-"""Check an uploaded photo before anything else touches it, and read what it says about itself."""
+"""Check an uploaded photo before anything else touches it, and read what it says about itself.
+
+Inspection decodes no pixel: it reads the header (type, size, mode, EXIF) and walks the
+container (`media.structure`), so its cost is bounded by the file's size, whatever the
+image declares. The full decode happens when the derivatives are made.
+"""
 
 from dataclasses import asdict, dataclass, replace
 from typing import BinaryIO
 
-from PIL import ImageFile
+from PIL import Image, ImageFile
 
+from media.derivatives import draft_size
 from media.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, MediaError
 from media.exif import SWAPS_AXES, ExifFacts, exif_of, read_exif
-from media.images import decoding, open_image
-from media.sniff import MIME_TYPES
+from media.images import DEFAULT_MAX_DECODE_BYTES, decoding, open_image, plan_decode
+from media.sniff import HEAD_BYTES, MIME_TYPES, sniff_format
 from media.sources import Source, open_source, stream_size
+from media.structure import DEFAULT_MAX_SCANS, check_structure
 
 ANIMATABLE = frozenset({"PNG", "WEBP"})
 
@@ -25,17 +32,20 @@ class ImageInfo(ExifFacts):
     size_bytes: int
 
 
-def inspect_image(source: Source, *, max_bytes: int, max_pixels: int) -> ImageInfo:
-    """Accept a JPEG, PNG, WebP or HEIC photo that decodes completely, else raise MediaError."""
+def inspect_image(source: Source, *, max_bytes: int, max_pixels: int,
+                  max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES,
+                  max_scans: int = DEFAULT_MAX_SCANS) -> ImageInfo:
+    """Accept a JPEG, PNG, WebP or HEIC photo whose header, structure and decoding cost pass
+    the limits, else raise MediaError. Decodes no pixel."""
     with open_source(source) as fp:
         size_bytes = check_size(fp, max_bytes)
-        _verify_structure(fp, max_pixels)
+        _verify_structure(fp, max_pixels, max_scans)
         with open_image(fp, max_pixels=max_pixels) as (im, fmt):
             stored_size = im.size
             _refuse_animation(im, fmt)
+            facts = read_exif(_header_exif(im, fmt))
             with decoding():
-                _decode_everything(im)
-            facts = read_exif(exif_of(im))
+                plan_decode(im, fmt, draft_size(im.size), max_decode_bytes)  # as derivatives do
             return _describe(fmt, stored_size, size_bytes, facts, im.info)
 
 
@@ -49,8 +59,12 @@ def check_size(fp: BinaryIO, max_bytes: int) -> int:
     return size
 
 
-def _verify_structure(fp: BinaryIO, max_pixels: int) -> None:
-    """Run the format's own integrity check (PNG chunk CRCs, IEND); a no-op for most formats."""
+def _verify_structure(fp: BinaryIO, max_pixels: int, max_scans: int) -> None:
+    """Walk the container before Pillow reads it (JPEG markers and scans, PNG chunks, WebP
+    and HEIC sizes, how many parts), then let Pillow check the PNG chunk CRCs (its verify
+    inflates nothing)."""
+    fp.seek(0)
+    check_structure(fp, sniff_format(fp.read(HEAD_BYTES)), max_scans=max_scans)
     with open_image(fp, max_pixels=max_pixels) as (im, _fmt), decoding():
         im.verify()
 
@@ -61,10 +75,12 @@ def _refuse_animation(im: ImageFile.ImageFile, fmt: str) -> None:
         raise MediaError(UNSUPPORTED_TYPE, f"animated {fmt} is not a photo")
 
 
-def _decode_everything(im: ImageFile.ImageFile) -> None:
-    """Decode all image data, at the smallest scale the codec offers (1/8 for JPEG)."""
-    im.draft(None, (1, 1))
-    im.load()
+def _header_exif(im: ImageFile.ImageFile, fmt: str) -> Image.Exif:
+    """The EXIF read with the header. Pillow would decode a whole PNG to look for an eXIf
+    chunk after the image data; such a late chunk is not read."""
+    if fmt == "PNG" and "exif" not in im.info:
+        return Image.Exif()
+    return exif_of(im)
 
 
 def _describe(

@@ -19,8 +19,7 @@ class LocalDiskStorage:
     def put(self, key: str, src: Source) -> None:
         """Write to a temporary file beside the target, fsync, then rename over it."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = self._temporary_beside(path)
         try:
             with os.fdopen(fd, "wb") as out, open_source(src) as fp:
                 shutil.copyfileobj(fp, out, 1 << 20)
@@ -51,8 +50,17 @@ class LocalDiskStorage:
             raise not_found(key) from None
 
     def delete(self, key: str) -> None:
-        """Remove the blob's file if it is there."""
-        self._path(key).unlink(missing_ok=True)
+        """Remove the blob's file if it is there, and the folders it leaves empty (each
+        upload's chunks have a folder of their own: it goes with its last chunk)."""
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == self.root or self.root not in folder.parents:
+                break
+            try:
+                folder.rmdir()  # only ever removes an empty folder
+            except OSError:  # not empty (or already gone): its parents are not empty either
+                break
 
     def read_range(self, key: str, start: int, end: int) -> bytes:
         """Read bytes ``[start, end)``."""
@@ -68,6 +76,18 @@ class LocalDiskStorage:
         """Local files have no signed URLs: the HTTP layer streams them itself."""
         validate_key(key)
         return None
+
+    def _temporary_beside(self, path: Path) -> tuple[int, str]:
+        """A new temporary file in the target's folder, making the folder; once more when a
+        concurrent delete removed the folder as it emptied."""
+        for _attempt in range(2):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            except FileNotFoundError:
+                continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
 
     def _path(self, key: str) -> Path:
         """The file for a validated key; validation keeps it inside ``root``."""

@@ -1,6 +1,8 @@
 """Photo factories for tests here and in other layers: real images, EXIF as phones write it."""
 
 import io
+import struct
+import zlib
 
 from PIL import ExifTags, Image
 
@@ -106,3 +108,31 @@ def encode(im: Image.Image, fmt: str, **params) -> bytes:
     out = io.BytesIO()
     im.save(out, fmt, **params)
     return out.getvalue()
+
+
+# Image bombs: small files that declare a lot of work. Generated row by row, never whole.
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # PNG colour type -> samples per pixel
+
+
+def png_bomb(width: int, height: int, *, colour_type: int = 6, bit_depth: int = 8) -> bytes:
+    """A valid all-zero PNG of any size (colour type 3 gets a one-colour palette), compressed
+    a row at a time so that making it takes no more memory than the file."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = bytes(1 + -(-width * PNG_CHANNELS[colour_type] * bit_depth // 8))  # filter 0, zeros
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    palette = chunk(b"PLTE", bytes(3)) if colour_type == 3 else b""
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + palette + chunk(b"IDAT", idat)
+            + chunk(b"IEND", b""))
+
+
+def many_scans_jpeg(size: tuple[int, int], repeats: int) -> bytes:
+    """A progressive JPEG whose last scan is repeated ``repeats`` more times: libjpeg decodes
+    every repetition over the whole image, so a 120 kB file costs a decoder seconds."""
+    data = encode(Image.new("RGB", size, (120, 130, 140)), "JPEG", progressive=True)
+    last_scan = data[data.rindex(b"\xff\xda") : -2]  # SOS header and its data, before EOI
+    return data[:-2] + last_scan * repeats + b"\xff\xd9"

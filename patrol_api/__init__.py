@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.STATIC_DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})
+    settings.check(app.config)  # bad settings stop here, named, not at the first request
     _finish_config(app)
     app.json = OrjsonProvider(app)  # Korean text travels as UTF-8, not \uXXXX escapes
     _init_extensions(app)
@@ -45,7 +46,7 @@ def _init_extensions(app: Flask) -> None:
     from patrol_api import database, jobs, openapi
     from patrol_api.auth import access
     from patrol_api.findings import startup as findings
-    from patrol_api.http import media_types
+    from patrol_api.http import media_types, security_headers, url_limit
     from patrol_api.ops import logs, metrics
 
     logs.init_app(app)
@@ -59,16 +60,19 @@ def _init_extensions(app: Flask) -> None:
     openapi.declare_docs_public(app)
     jobs.init_app(app)
     findings.init_app(app)
+    app.before_request(url_limit.enforce)  # first: no work for a URL that is refused
     app.before_request(access.enforce)
     app.before_request(media_types.enforce)
+    app.after_request(security_headers.apply)
 
 
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
-    from patrol_api.http import BLUEPRINTS, health, metrics
+    from patrol_api.http import BLUEPRINTS, health, metrics, vendor
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
+    app.register_blueprint(vendor.blp)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

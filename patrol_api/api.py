@@ -3,10 +3,11 @@ import logging
 
 from flask import jsonify
 from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from patrol_api.errors import ApiError, ErrorSchema, from_http_exception
+from patrol_api.errors import ApiError, ErrorSchema, from_http_exception, from_integrity_error
 from patrol_api.ops.logs import request_id
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class PatrolApi(Api):
         """Route HTTP errors, domain errors and unexpected exceptions to one renderer."""
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(ApiError, render_error)
+        self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error):
@@ -57,6 +59,18 @@ class PatrolApi(Api):
         if error.code == 429:
             response.headers.update(getattr(error, "headers", {}) or {})
         return response
+
+    def handle_integrity_error(self, error):
+        """A unique index (or another constraint) refused the write: 409, the session rolled
+        back. One mapping for every endpoint; explicit checks keep their own codes."""
+        from patrol_api.extensions import db
+
+        db.session.rollback()
+        conflict = from_integrity_error(error)
+        if conflict is None:
+            return self.handle_unexpected(error)
+        log.info("integrity error answered 409: %s", error.orig)
+        return render_error(conflict)
 
     def handle_unexpected(self, error):
         """Log an unexpected exception and answer 500 without a stack trace."""

@@ -4,8 +4,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from patrol_api import demo_loader
-from patrol_api.auth.passwords import MIN_PASSWORD_LENGTH
+from patrol_api.auth import passwords
 from patrol_api.demo import activity as demo_activity
+from patrol_api.errors import ApiError
 from patrol_api.findings.commands import findings_command
 from patrol_api.ops.commands import backup_command, restore_command
 from patrol_api.patrols.commands import patrols_command
@@ -47,11 +48,12 @@ MONTHS = click.IntRange(1, demo_activity.MAX_MONTHS)
 
 
 @demo_command.command("load")
-@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS, show_default=True,
-              help="Calendar months of simulated activity, the current one included.")
+@click.option("--months", default=None, type=MONTHS,
+              help="Calendar months of simulated activity, the current one included "
+                   "(default: enough for a year's awards, 7 to 12).")
 @click.option("--no-activity", is_flag=True, help="Only the district: no simulated activity.")
 @with_appcontext
-def demo_load(months: int, no_activity: bool) -> None:
+def demo_load(months: int | None, no_activity: bool) -> None:
     """Load the demo district (Yeongdeungpo-gu) and months of simulated activity."""
     if demo_loader.is_empty():
         counts = demo_loader.load()
@@ -66,13 +68,16 @@ def demo_load(months: int, no_activity: bool) -> None:
 
 @click.command("demo-serve")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
+@click.option("--port", default=8000, type=click.IntRange(1, 65535), envvar="PORT",
+              show_default=True, help="TCP port (or the PORT environment variable).")
 @click.option("--threads", default=8, type=int)
-@click.option("--months", default=demo_activity.DEFAULT_MONTHS, type=MONTHS,
-              help="Months of simulated activity loaded on the first start.")
+@click.option("--months", default=None, type=MONTHS,
+              help="Months of simulated activity loaded on the first start (default: enough "
+                   "for a year's awards, 7 to 12).")
 @click.option("--no-activity", is_flag=True, help="First start: the district only.")
 @with_appcontext
-def demo_serve(host: str, port: int, threads: int, months: int, no_activity: bool) -> None:
+def demo_serve(host: str, port: int, threads: int, months: int | None,
+               no_activity: bool) -> None:
     """Migrate, load the demo district and its activity if empty, print the logins and serve."""
     from flask_migrate import upgrade
 
@@ -85,6 +90,8 @@ def demo_serve(host: str, port: int, threads: int, months: int, no_activity: boo
             click.echo("Simulating the demo district's recent months (once, on the first "
                        "start)...")
             click.echo(demo_loader.load_activity(months))
+    else:
+        demo_loader.complete_users()
     click.echo(demo_loader.logins_text(f"http://{host}:{port}"))
     app = current_app._get_current_object()
     app.config["JOBS_BACKGROUND"] = not app.config.get("REDIS_URL")
@@ -96,9 +103,12 @@ def demo_serve(host: str, port: int, threads: int, months: int, no_activity: boo
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty")
 @with_appcontext
 def worker(queues: str | None, burst: bool) -> None:
-    """Run an rq worker for the configured Redis (REDIS_URL)."""
+    """Run an rq worker for the configured Redis (REDIS_URL), with rq's scheduler (it runs
+    the retries of jobs that met a passing database fault, after their backoff)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from patrol_api.rqworker import Worker
 
     url = current_app.config.get("REDIS_URL")
     if not url:
@@ -106,7 +116,7 @@ def worker(queues: str | None, burst: bool) -> None:
     connection = Redis.from_url(url)
     names = queues.split(",") if queues else current_app.config["RQ_QUEUES"]
     Worker([Queue(name, connection=connection) for name in names],
-           connection=connection).work(burst=burst)
+           connection=connection).work(burst=burst, with_scheduler=True)
 
 
 @click.command("housekeeping")
@@ -125,9 +135,10 @@ def housekeeping() -> None:
 @with_appcontext
 def create_admin(username: str, display_name: str, password: str) -> None:
     """Create an administrator account."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
-                                 param_hint="password")
+    try:
+        passwords.check(password, username, display_name)
+    except ApiError as error:
+        raise click.BadParameter(error.message, param_hint="password") from None
     if demo_loader.user_exists(username):
         raise click.BadParameter(f"user {username} already exists", param_hint="username")
     demo_loader.create_user(username, display_name, "admin", password)

@@ -1,4 +1,6 @@
-"""Settings read from the environment, with embedded-mode defaults."""
+"""Settings read from the environment, with embedded-mode defaults, and the check that
+refuses nonsensical ones at start-up."""
+import math
 import os
 from pathlib import Path
 
@@ -7,15 +9,37 @@ from patrol_api import jsoncodec
 DEFAULT_DATA_DIR = Path(os.environ.get("PATROL_DATA_DIR", "instance"))
 
 
+class SettingError(ValueError):
+    """A setting the app refuses to start with; the message names it and what is wrong."""
+
+
+def _whole_number(name: str, text: str) -> int:
+    """The integer an environment variable gives; SettingError naming it otherwise."""
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingError(f"{name}={text!r} is not a whole number.") from None
+
+
 def _int(name: str, default: int) -> int:
     """Read an integer setting from the environment."""
-    return int(os.environ.get(name, default))
+    value = os.environ.get(name)
+    return _whole_number(name, value) if value else default
 
 
 def _optional_int(name: str) -> int | None:
     """An integer setting, or None when the variable is unset (the default applies)."""
     value = os.environ.get(name)
-    return int(value) if value else None
+    return _whole_number(name, value) if value else None
+
+
+def _backoff(name: str, default: str) -> tuple[int, ...]:
+    """Comma-separated whole seconds, at least one, none negative (refused at start)."""
+    text = os.environ.get(name) or default
+    seconds = tuple(int(part) for part in text.split(",") if part.strip())
+    if not seconds or min(seconds) < 0:
+        raise ValueError(f"{name} must list one or more whole seconds >= 0, e.g. {default}")
+    return seconds
 
 
 def _list(name: str) -> tuple[str, ...]:
@@ -29,7 +53,8 @@ SYNC_SETTINGS = ("SYNC_MAX_MUTATIONS", "SYNC_PULL_LIMIT_MAX", "SYNC_TOMBSTONE_DA
 
 def _given_ints(names) -> dict:
     """The integer settings the environment sets (the others keep their module defaults)."""
-    return {name: int(os.environ[name]) for name in names if os.environ.get(name)}
+    return {name: _whole_number(name, os.environ[name]) for name in names
+            if os.environ.get(name)}
 
 
 def _sqlite_url(data_dir: Path) -> str:
@@ -37,7 +62,8 @@ def _sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'patrol.db').resolve()}"
 
 
-REDOC_CDN = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+# the ReDoc copy shipped in patrol_api/static/vendor (scripts/fetch-assets), not a CDN
+REDOC_LOCAL = "/static/vendor/redoc/redoc.standalone.js"
 
 
 def from_environment() -> dict:
@@ -51,6 +77,8 @@ def from_environment() -> dict:
         "RQ_QUEUES": os.environ.get("RQ_QUEUES", "default").split(","),
         # Without Redis: run jobs on a background thread instead of inside the request.
         "JOBS_BACKGROUND": os.environ.get("JOBS_BACKGROUND", "") in ("1", "true", "yes"),
+        # rq: waits before each retry of a job that met a passing database fault.
+        "JOB_RETRY_BACKOFF_S": _backoff("JOB_RETRY_BACKOFF_S", "5,15,60,300,900,1800"),
         # The periodic ticks on a timer inside the server (auto: when there is no Redis).
         "TICKS_IN_PROCESS": os.environ.get("TICKS_IN_PROCESS", "auto"),
         "MEDIA_STORAGE": os.environ.get("MEDIA_STORAGE", "local"),
@@ -64,6 +92,10 @@ def from_environment() -> dict:
         "MEDIA_S3_PREFIX": os.environ.get("MEDIA_S3_PREFIX", ""),
         "MEDIA_MAX_UPLOAD_BYTES": _int("MEDIA_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "MEDIA_MAX_PIXELS": _int("MEDIA_MAX_PIXELS", 80_000_000),
+        # Memory one photo decode may take, JPEG scans, decodes at once per process.
+        "MEDIA_MAX_DECODE_BYTES": _int("MEDIA_MAX_DECODE_BYTES", 256 * 1024 * 1024),
+        "MEDIA_MAX_JPEG_SCANS": _int("MEDIA_MAX_JPEG_SCANS", 100),
+        "MEDIA_DECODE_CONCURRENCY": _int("MEDIA_DECODE_CONCURRENCY", 1),
         "MEDIA_UPLOAD_EXPIRY_HOURS": _int("MEDIA_UPLOAD_EXPIRY_HOURS", 24),
         "MEDIA_MAX_OPEN_UPLOADS": _int("MEDIA_MAX_OPEN_UPLOADS", 300),
         "MEDIA_CACHE_SECONDS": _int("MEDIA_CACHE_SECONDS", 86400),
@@ -80,8 +112,8 @@ def from_environment() -> dict:
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain"),
         "REQUEST_ID_HEADER": os.environ.get("REQUEST_ID_HEADER") or "X-Request-ID",
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
-        # Where browsers fetch the ReDoc script of /api/docs (a copy on the intranet, say).
-        "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_CDN,
+        # Where browsers fetch the ReDoc script of /api/docs: the shipped copy unless overridden.
+        "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_LOCAL,
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Findings: office calendar, recurrence, evidence, deadlines, notifications
@@ -131,7 +163,7 @@ STATIC_DEFAULTS = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_REDOC_PATH": "docs",
-    "OPENAPI_REDOC_URL": REDOC_CDN,
+    "OPENAPI_REDOC_URL": REDOC_LOCAL,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps,
                                   "json_deserializer": jsoncodec.loads},
@@ -140,3 +172,93 @@ STATIC_DEFAULTS = {
     "COMPRESS_ALGORITHM": ["gzip"],
     "RATELIMIT_HEADERS_ENABLED": True,
 }
+
+
+UNBOUNDED = None
+# The integer settings and the values that make sense (inclusive; UNBOUNDED: no upper
+# bound). A zero token lifetime, a negative limit or an hour-long clock tolerance would be
+# taken at start-up and then break every request that uses it: check() refuses them.
+BOUNDS = {
+    "MEDIA_MAX_UPLOAD_BYTES": (1, UNBOUNDED),
+    "MEDIA_MAX_PIXELS": (1, UNBOUNDED),
+    "MEDIA_UPLOAD_EXPIRY_HOURS": (1, UNBOUNDED),
+    "MEDIA_MAX_OPEN_UPLOADS": (1, UNBOUNDED),
+    "MEDIA_CACHE_SECONDS": (0, UNBOUNDED),
+    "MEDIA_SIGNED_URL_SECONDS": (0, 7 * 24 * 3600),  # S3 signs for at most a week
+    "MAX_CONTENT_LENGTH": (1, UNBOUNDED),
+    "WEB_TOKEN_TTL_HOURS": (1, 366 * 24),
+    "DEVICE_TOKEN_TTL_DAYS": (1, 3660),
+    "IMPORT_MAX_ROWS": (1, UNBOUNDED),
+    "TRUSTED_PROXIES": (0, 10),
+    "FINDING_REOPEN_WITHIN_DAYS": (0, UNBOUNDED),
+    "FINDING_EVIDENCE_MIN_RADIUS_M": (0, UNBOUNDED),
+    "FINDING_EVIDENCE_CLOCK_TOLERANCE_S": (0, UNBOUNDED),
+    "FINDING_REMIND_BEFORE_HOURS": (0, UNBOUNDED),
+    "FINDING_REMIND_ACK_BEFORE_HOURS": (0, UNBOUNDED),
+    "FINDING_ESCALATE_AFTER_HOURS": (0, UNBOUNDED),
+    "FINDING_NOTIFY_MAX_ATTEMPTS": (1, UNBOUNDED),
+    "SMTP_PORT": (1, 65535),
+    "PATROL_FAR_FROM_SITE_M": (1, UNBOUNDED),
+    "PATROL_TRACK_TOLERANCE_M": (0, UNBOUNDED),
+    "PATROL_MAX_TRACK_POINTS": (2, UNBOUNDED),
+    "PATROL_AUTO_CLOSE_HOURS": (1, UNBOUNDED),
+    "PATROL_SCHEDULE_AHEAD_DAYS": (1, 366),  # schedules.MAX_OCCURRENCES covers a year ahead
+    "WARRANTY_WARN_DAYS": (0, 3660),
+    "WARRANTY_INSPECTION_MONTHS": (1, 120),
+    "SYNC_MAX_MUTATIONS": (1, UNBOUNDED),
+    "SYNC_PULL_LIMIT_MAX": (1, UNBOUNDED),
+    "SYNC_TOMBSTONE_DAYS": (1, UNBOUNDED),
+    "SYNC_CLOCK_TOLERANCE_S": (0, UNBOUNDED),
+    "SYNC_LARGE_OFFSET_S": (0, UNBOUNDED),
+    "RANKING_MIN_VOLUME": (0, UNBOUNDED),
+    "RANKING_REOPEN_WINDOW_DAYS": (1, UNBOUNDED),
+    "RANKING_BACKLOG_DAYS": (1, UNBOUNDED),
+    "RANKING_AWARD_BEST": (0, UNBOUNDED),
+    "RANKING_AWARD_EXCELLENT": (0, UNBOUNDED),
+    "RANKING_AWARD_MIN_MONTHS": (1, 12),
+}
+
+
+def check(config) -> None:
+    """Refuse settings that would start a server that then fails: SettingError naming the
+    setting (create_app calls this before anything uses the settings)."""
+    for name, (low, high) in BOUNDS.items():
+        value = config.get(name)
+        if value is None:
+            continue  # unset: the module default applies
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingError(f"{name}={value!r} is not a whole number.")
+        if value < low or (high is not UNBOUNDED and value > high):
+            upper = "" if high is UNBOUNDED else f" to {high}"
+            raise SettingError(f"{name}={value} is out of range: give {low}{upper}.")
+    _check_ranking_weights(config.get("RANKING_WEIGHTS"))
+    _check_rate_limit(config.get("LOGIN_RATE_LIMIT"))
+
+
+def _check_ranking_weights(value) -> None:
+    """RANKING_WEIGHTS reads, and its weights are finite, not negative, not all zero."""
+    if value is None:
+        return
+    from patrol_api.rankings.settings import weights
+
+    try:
+        parsed = weights(value) if isinstance(value, str) else dict(value)
+        numbers = [float(weight) for weight in parsed.values()]
+    except (TypeError, ValueError) as error:
+        raise SettingError(f"RANKING_WEIGHTS={value!r} does not read: {error}") from None
+    if not all(math.isfinite(n) and n >= 0 for n in numbers) or not sum(numbers) > 0:
+        raise SettingError(f"RANKING_WEIGHTS={value!r}: give weights >= 0, not all zero.")
+
+
+def _check_rate_limit(value) -> None:
+    """LOGIN_RATE_LIMIT reads as limits (e.g. "5 per minute;30 per hour"), none of zero."""
+    if value is None:
+        return
+    from limits import parse_many
+
+    try:
+        limits = parse_many(value)
+    except ValueError as error:
+        raise SettingError(f"LOGIN_RATE_LIMIT={value!r} does not read: {error}") from None
+    if any(limit.amount < 1 for limit in limits):
+        raise SettingError(f"LOGIN_RATE_LIMIT={value!r}: a limit of 0 refuses every sign-in.")

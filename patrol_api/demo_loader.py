@@ -1,10 +1,13 @@
 """Load the demo district and its simulated activity through the services the API uses."""
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from patrol_api.auth import passwords
 from patrol_api.demo import activity, district
 from patrol_api.extensions import db
 from patrol_api.models import Department, User
+from patrol_api.rankings import settings
 from patrol_api.reference import service
 from patrol_api.reference.kinds import KINDS
 
@@ -38,11 +41,28 @@ def load() -> dict:
         db.session.flush()
         counts[name] = len(rows)
     for row in district.users():
-        create_user(row["username"], row["display_name"], row["role"], row["password"],
-                    row["department_code"], commit=False)
+        user = create_user(row["username"], row["display_name"], row["role"], row["password"],
+                           row["department_code"], commit=False)
+        user.team, user.patrol_area_codes = row["team"], row["patrol_area_codes"]
     counts["users"] = len(district.users())
     db.session.commit()
     return counts
+
+
+def complete_users() -> int:
+    """Give demo users loaded without them (by an older version) their team and dongs, as
+    docs/patrols.md describes; how many were completed (0 once done)."""
+    completed = 0
+    for row in district.users():
+        user = db.session.execute(sa.select(User).where(
+            User.username == row["username"])).scalar()
+        wanted = (row["team"], row["patrol_area_codes"])
+        if user is not None and wanted != (None, []) and (user.team, user.patrol_area_codes) \
+                == (None, []):
+            user.team, user.patrol_area_codes = wanted
+            completed += 1
+    db.session.commit()
+    return completed
 
 
 def has_activity() -> bool:
@@ -50,8 +70,9 @@ def has_activity() -> bool:
     return any(activity.existing().values())
 
 
-def load_activity(months: int = activity.DEFAULT_MONTHS) -> str:
-    """Simulate the demo district's recent months (see patrol_api/demo/activity.py); a summary."""
+def load_activity(months: int | None = None) -> str:
+    """Simulate the demo district's recent months (by default enough for the awards, see
+    patrol_api/demo/activity.py); a summary."""
     return activity.summary_text(activity.load(months))
 
 
@@ -63,10 +84,11 @@ def user_exists(username: str) -> bool:
 
 def create_user(username: str, display_name: str, role: str, password: str,
                 department_code: str | None = None, commit: bool = True) -> User:
-    """Create a user with a hashed password."""
+    """Create a user with a hashed password (422 ApiError when the password is refused)."""
     department = service.by_code(Department, department_code) if department_code else None
     user = User(username=username, display_name=display_name, role=role, active=True,
-                department=department, password_hash=passwords.hash_password(password))
+                department=department,
+                password_hash=passwords.new_hash(password, username, display_name))
     db.session.add(user)
     if commit:
         db.session.commit()
@@ -81,13 +103,16 @@ def logins_text(base_url: str) -> str:
     lines += [f"  {u['role']:<17} {u['username']:<16} {u['password']}"
               for u in district.users()]
     lines += ["What to look at (GET with the login's token):"]
-    lines += [f"  {username:<16} {path:<44} {what}" for username, path, what in TOURS]
+    year = activity.award_year(datetime.now(UTC), settings.get("RANKING_AWARD_MIN_MONTHS"))
+    lines += [f"  {username:<16} {path.format(year=year):<44} {what}"
+              for username, path, what in TOURS]
     return "\n".join(lines)
 
 
 # Demo logins and where each sees the simulated activity: (username, path, what it shows).
 TOURS = (
     ("manager.audit", "/api/v1/rankings/snapshots", "월별 평가 frozen monthly rankings"),
+    ("manager.audit", "/api/v1/rankings/awards?year={year}", "연말 포상 the year's awards"),
     ("manager.audit", "/api/v1/findings/coordination", "민원조정 coordination queue"),
     ("staff.roads", "/api/v1/findings?open=true&sort=due", "도로과 inbox of the Roads Division"),
     ("staff.yeoui", "/api/v1/findings?open=true", "여의동주민센터 inbox of a dong office"),

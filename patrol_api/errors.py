@@ -1,4 +1,5 @@
 """One structured error shape for every failure: status, code, message, field."""
+import re
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -13,6 +14,7 @@ CODES_BY_STATUS = {
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
@@ -105,3 +107,26 @@ def from_http_exception(error: HTTPException) -> ApiError:
         return ApiError(status, code, message, field, errors=messages)
     message = data.get("message") or error.description or HTTPStatus(status).phrase
     return ApiError(status, code, message)
+
+
+# the column of a unique violation, as SQLite and PostgreSQL word it
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
+_POSTGRES_KEY = re.compile(r"Key \(([\w\s,]+?)\)=")
+_CONFLICTS = ("unique constraint", "foreign key constraint")  # both databases' wording
+
+
+def from_integrity_error(error: Exception) -> ApiError | None:
+    """The 409 answered when a write meets a unique index the checks before it missed (a
+    taken code or name, or a concurrent writer), or a reference removed meanwhile; `field`
+    names the column when the database says which. None for other violations (NOT NULL,
+    CHECK): those are the server's bugs."""
+    text = str(getattr(error, "orig", None) or error)
+    if not any(kind in text.lower() for kind in _CONFLICTS):
+        return None
+    found = _SQLITE_UNIQUE.search(text) or _POSTGRES_KEY.search(text)
+    field = found[1].split(",")[0].strip() if found else None
+    if "foreign key" in text.lower():
+        return ApiError(409, "conflict", "A record this change refers to was removed "
+                        "meanwhile; read it again.", field)
+    where = f" ({field})" if field else ""
+    return ApiError(409, "conflict", f"Another record already has this value{where}.", field)

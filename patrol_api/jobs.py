@@ -5,15 +5,22 @@ on one background thread of the process so that requests do not wait for them.
 
 Jobs are module-level functions that take ids, not ORM objects. `enqueue` sends the
 function's dotted path to `run`, which executes it inside an application context.
+
+A job failing on a passing database fault (`is_transient`: connection lost in a restart,
+database locked) is retried on rq with backoff (JOB_RETRY_BACKOFF_S); in-process it is
+logged, and the periodic sweeps catch up on what it left.
 """
+import contextlib
 import importlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import exc
 
 from patrol_api import database
+from patrol_api.extensions import db
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
@@ -53,6 +60,14 @@ def enqueue(func, *args, **kwargs):
     return run(path, *args, **kwargs)
 
 
+def enqueue_or_run_now(func, *args, **kwargs):
+    """Like `enqueue`, but without rq the job runs now, in the caller, even when other jobs
+    go to the background thread: for a job whose result the caller answers with."""
+    if has_app_context() and queue() is not None:
+        return enqueue(func, *args, **kwargs)
+    return run(f"{func.__module__}:{func.__qualname__}", *args, **kwargs)
+
+
 def _background(app: Flask) -> ThreadPoolExecutor:
     """The app's one background job thread (embedded mode: jobs leave the request)."""
     with _lock:
@@ -72,7 +87,9 @@ def _run_in(app: Flask, path: str, args: tuple, kwargs: dict):
 
 
 def run(path: str, *args, **kwargs):
-    """Execute a job function by dotted path inside an application context; count it."""
+    """Execute a job function by dotted path inside an application context; count it by
+    outcome. On rq, a passing database fault answers rq's Retry (the job runs again after a
+    backoff)."""
     from patrol_api.ops import metrics
 
     try:
@@ -80,8 +97,15 @@ def run(path: str, *args, **kwargs):
     except Exception:
         metrics.job_done(path, "failed")
         raise
-    metrics.job_done(path, "ok")
+    metrics.job_done(path, "retried" if _is_retry(result) else "ok")
     return result
+
+
+def _is_retry(result) -> bool:
+    """True when a job answered rq's Retry."""
+    from rq import Retry
+
+    return isinstance(result, Retry)
 
 
 def _execute(path: str, args: tuple, kwargs: dict):
@@ -89,10 +113,46 @@ def _execute(path: str, args: tuple, kwargs: dict):
     module_name, _, name = path.partition(":")
     func = getattr(importlib.import_module(module_name), name)
     if has_app_context():
+        return _guarded(path, func, args, kwargs)
+    with _app_for_worker().app_context():
+        return _guarded(path, func, args, kwargs)
+
+
+def _guarded(path: str, func, args: tuple, kwargs: dict):
+    """Run the job as a writer; under an rq worker, a transient failure becomes a Retry."""
+    try:
         with database.writing():
             return func(*args, **kwargs)
-    with _app_for_worker().app_context(), database.writing():
-        return func(*args, **kwargs)
+    except Exception as error:
+        retry = _retry_for(error)
+        if retry is None:
+            raise
+        with contextlib.suppress(Exception):  # the connection may be gone with the server
+            db.session.remove()
+        log.warning("job %s met a passing database fault (%s: %s); rq retries it after "
+                    "%s s", path, type(error).__name__, error, retry.intervals)
+        return retry
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for a database fault that a later attempt may not meet: a lost or refused
+    connection (a restart), a locked database, a pool timeout, a serialisation failure."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError
+                      | exc.DisconnectionError)
+
+
+def _retry_for(error: BaseException):
+    """rq's Retry when a job of an rq worker met a transient fault; otherwise None."""
+    if not is_transient(error):
+        return None
+    from rq import Retry, get_current_job
+
+    if get_current_job() is None:
+        return None
+    backoff = current_app.config["JOB_RETRY_BACKOFF_S"]
+    return Retry(max=len(backoff), interval=backoff)
 
 
 def _app_for_worker() -> Flask:

@@ -40,7 +40,17 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
 
     ticks.run_in_process(app)
     settle_heap()
-    request_id = "%({" + app.config["REQUEST_ID_HEADER"].lower() + "}o)s"
-    _Embedded(app, {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
-                    "worker_class": "gthread", "accesslog": "-",
-                    "access_log_format": ACCESS_LOG_FORMAT + " " + request_id}).run()
+    _Embedded(app, options(host, port, threads, app.config["REQUEST_ID_HEADER"])).run()
+
+
+def options(host: str, port: int, threads: int, request_id_header: str = "X-Request-ID") -> dict:
+    """gunicorn's settings: one threaded process; request lines up to gunicorn's maximum, so
+    that the app answers over-long URLs with its JSON 414 (patrol_api.http.url_limit); the
+    request id (a response header) at the end of each access line."""
+    from patrol_api.http.url_limit import GUNICORN_REQUEST_LINE
+
+    request_id = "%({" + request_id_header.lower() + "}o)s"
+    return {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+            "worker_class": "gthread", "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT + " " + request_id,
+            "limit_request_line": GUNICORN_REQUEST_LINE}

@@ -17,9 +17,14 @@ REPLACEMENT = "\ufffd"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def printable(text: str) -> str:
+    """The text with every character XML 1.0 forbids replaced by U+FFFD."""
+    return _NOT_XML.sub(REPLACEMENT, text)
+
+
 def safe_text(text: str) -> str:
     """The text with XML-forbidden characters replaced and a leading formula trigger escaped."""
-    text = _NOT_XML.sub(REPLACEMENT, text)
+    text = printable(text)
     return ESCAPE + text if text[:1] in FORMULA_TRIGGERS else text
 
 

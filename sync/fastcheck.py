@@ -11,6 +11,7 @@ from datetime import datetime
 
 from patrol_api.models.observations import PHOTO_ROLES
 from patrol_api.reference.schemas import compose
+from patrol_api.timebounds import within
 from sync.schemas import MAX_NOTE, MAX_PHOTOS
 
 KNOWN = frozenset({"category_code", "site_code", "lat", "lon", "accuracy_m", "note", "photos",
@@ -50,7 +51,7 @@ def _photos(listed) -> list | None:
 
 
 def _aware(value) -> datetime | None:
-    """An ISO 8601 time with an offset, parsed as marshmallow's AwareDateTime does."""
+    """An ISO 8601 time with an offset in the accepted range, parsed as `Moment` does."""
     if type(value) is not str:
         return None
     try:
@@ -58,7 +59,7 @@ def _aware(value) -> datetime | None:
     except ValueError:
         return None
     aware = moment.tzinfo is not None and moment.tzinfo.utcoffset(moment) is not None
-    return moment if aware else None
+    return moment if aware and within(moment) else None
 
 
 def create(data) -> dict | None:

@@ -39,8 +39,8 @@ def prepare(batch, mutation):
     """A Prepared create when the mutation can take the fast path, else None."""
     if mutation.type != CREATE or mutation.problem is not None:
         return None
-    if batch.ledger.stored(mutation.id) is not None:
-        return None
+    if batch.ledger.stored(mutation.id) is not None or batch.ledger.seq_taken(mutation.seq):
+        return None  # a replay, or a reused seq: answered per item
     if (batch.observations.get(mutation.entity_id) is not None
             or mutation.entity_id in batch.fast_entities):
         return None  # a re-create: merged per item
@@ -55,6 +55,7 @@ def prepare(batch, mutation):
     if category is None or (data["site_code"] is not None and site is None):
         return None
     batch.fast_entities.add(mutation.entity_id)
+    batch.ledger.claim(mutation.seq)
     return Prepared(mutation, data, category, site, None)
 
 

@@ -17,6 +17,7 @@ class Ledger:
         self.results = self._stored(mutation_ids)
         self.state = session.get(DeviceSyncState, device_id) or self._new_state()
         self.processed = set(self._seqs_above(self.state.acked_through))
+        self.claimed: set[int] = set()  # seqs of the fast path's pending run
 
     def _new_state(self) -> DeviceSyncState:
         """The sync state of a device's first push."""
@@ -43,6 +44,19 @@ class Ledger:
     def stored(self, mutation_id: str) -> dict | None:
         """The result a mutation got when first processed, or None."""
         return self.results.get(mutation_id)
+
+    def seq_taken(self, seq: int) -> bool:
+        """True when this seq is processed or claimed already; asked of a mutation whose id
+        the ledger does not hold, it means another mutation of the device has the seq."""
+        return seq <= self.state.acked_through or seq in self.processed or seq in self.claimed
+
+    def claim(self, seq: int) -> None:
+        """Hold a seq for a mutation that will be recorded with the fast path's run."""
+        self.claimed.add(seq)
+
+    def release_claims(self) -> None:
+        """Forget the claims of a stored run (its recorded mutations are processed now)."""
+        self.claimed.clear()
 
     def gap_below(self, seq: int) -> bool:
         """True when some seq below this one has not been processed yet."""

@@ -2,7 +2,7 @@
 import uuid
 from dataclasses import dataclass, field
 
-from sync import schemas
+from sync import schemas, storable
 from sync.errors import Rejected
 
 _ENVELOPE = schemas.MutationSchema()  # marshmallow schemas are reusable: build it once
@@ -27,11 +27,23 @@ class Mutation:
         return self.id is not None and self.seq is not None
 
 
-def parse(index: int, raw, types) -> Mutation:
-    """A Mutation from one raw item; an invalid one carries its problem."""
+def parse_all(raw_mutations: list, types) -> list[Mutation]:
+    """The Mutations of a push, in request order; each invalid one carries its problem."""
+    suspect = storable.suspect(raw_mutations)
+    return [parse(index, raw, types, suspect) for index, raw in enumerate(raw_mutations)]
+
+
+def parse(index: int, raw, types, suspect: bool = True) -> Mutation:
+    """A Mutation from one raw item; an invalid one carries its problem. `suspect` False
+    says the item's text is known to be storable."""
     if not isinstance(raw, dict):
         return Mutation(index, None, None, "", None, problem=Rejected(
             "validation_error", "A mutation must be a JSON object.", None))
+    unstorable = storable.first_unstorable(raw) if suspect else None
+    if unstorable is not None:
+        return _invalid(index, raw, Rejected("validation_error", f"{unstorable}: Text must "
+                                             "not contain NUL characters or unpaired "
+                                             "surrogates.", unstorable))
     mutation = _plain(index, raw)
     if mutation is None:  # not plainly valid: the schema accepts it or words the rejection
         try:
@@ -39,7 +51,7 @@ def parse(index: int, raw, types) -> Mutation:
         except Rejected as problem:
             return _invalid(index, raw, problem)
         mutation = Mutation(index, str(valid["id"]), valid["seq"], valid["type"],
-                            str(valid["entity_id"]), valid["base_version"], valid["data"])
+                            str(valid["entity_id"]), valid["base_version"], valid["data"] or {})
     if mutation.type not in types:
         mutation.problem = Rejected("unknown_type", f"Unknown mutation type "
                                     f"'{mutation.type}'; use one of {sorted(types)}.", "type")
@@ -52,7 +64,8 @@ _KEYS = frozenset({"id", "seq", "type", "entity_id", "base_version", "data"})
 def _plain(index: int, raw: dict) -> Mutation | None:
     """The Mutation the envelope schema would load from a plainly valid item, else None."""
     seq, kind, base = raw.get("seq"), raw.get("type"), raw.get("base_version")
-    data = raw.get("data", {})
+    data = raw.get("data")
+    data = {} if data is None else data  # null data is no data, as an absent one
     if not raw.keys() <= _KEYS or type(seq) is not int or not 1 <= seq <= schemas.MAX_SEQ:
         return None
     if type(kind) is not str or not 1 <= len(kind) <= 40 or type(data) is not dict:
@@ -70,7 +83,8 @@ def _invalid(index: int, raw: dict, problem: Rejected) -> Mutation:
     seq = raw.get("seq")
     seq = seq if type(seq) is int and 1 <= seq <= schemas.MAX_SEQ else None
     kind = raw.get("type")
-    return Mutation(index, _uuid(raw.get("id")), seq, kind if isinstance(kind, str) else "",
+    kind = kind if isinstance(kind, str) and storable.storable(kind) else ""
+    return Mutation(index, _uuid(raw.get("id")), seq, kind,
                     _uuid(raw.get("entity_id")), problem=problem)
 
 

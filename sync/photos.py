@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session
 
 from patrol_api import changefeed
 from patrol_api.extensions import db
+from patrol_api.findings import intake
 from patrol_api.models import MediaBlob, Observation, ObservationPhoto
 
 OPEN_FATES = ("received", "awaiting_photos")  # fates that only completeness decides
@@ -39,15 +40,18 @@ def refresh(obs: Observation, verified_digests: set[str]) -> None:
 
 def blob_verified(sha256: str) -> int:
     """Job: after a blob verified, update the observations listing it; returns how many
-    became complete. Their change_seq moves, so phones pull the news. Commits."""
+    became complete. Their change_seq moves, so phones pull the news, and the findings intake
+    takes in those that just became complete. Commits."""
     session = db.session
     blob = session.get(MediaBlob, sha256.lower())
     if blob is None or blob.verified_at is None:
         return 0
     changefeed.allocate(session, 0)  # queue behind other writers before reading what we change
-    completed = sum(_recount(session, obs) for obs in _listing(session, blob.sha256))
+    completed = [obs.id for obs in _listing(session, blob.sha256) if _recount(session, obs)]
+    if completed:
+        intake.schedule_many(completed)
     session.commit()
-    return completed
+    return len(completed)
 
 
 def _listing(session: Session, sha256: str) -> list[Observation]:

@@ -19,10 +19,11 @@ from sync import clock as clocks
 from sync import fastpath, mutations, settings
 from sync.batch import Batch
 from sync.errors import Deferred, Rejected
-from sync.handlers import HANDLERS
+from sync.handlers import HANDLERS, current_record
 from sync.ledger import Ledger
 
 log = logging.getLogger(__name__)
+WITH_RECORD = ("applied", "conflict", "unchanged")  # the results that carry the entity
 
 
 def push(user: User, device: Device, device_time: datetime, raw_mutations: list) -> dict:
@@ -37,7 +38,7 @@ def push(user: User, device: Device, device_time: datetime, raw_mutations: list)
     changefeed.allocate(session, 0)  # queue behind other writers: what we read stays true
     clock = clocks.reading(device, device_time, received_at)
     clocks.record(session, device, clock)
-    items = [mutations.parse(index, raw, HANDLERS) for index, raw in enumerate(raw_mutations)]
+    items = mutations.parse_all(raw_mutations, HANDLERS)
     batch = _batch(user, device, clock, items)
     results = [None] * len(items)
     run = []
@@ -67,10 +68,12 @@ def _store_run(batch: Batch, run: list, results: list) -> None:
                       "one", len(run), batch.device.id)
         for prepared in run:
             results[prepared.mutation.index] = _apply(batch, prepared.mutation)
+        batch.ledger.release_claims()  # what was recorded holds its seq now
         return
     for prepared, result in zip(run, stored, strict=True):
         batch.ledger.remember(prepared.mutation, _ledger_form(result))
         results[prepared.mutation.index] = _item(prepared.mutation, result)
+    batch.ledger.release_claims()
 
 
 def _take_in(observation_ids: list[int]) -> None:
@@ -113,9 +116,27 @@ def _process(batch: Batch, mutation) -> dict:
     batch.ledger.saw(mutation.seq)
     stored = batch.ledger.stored(mutation.id)
     if stored is not None:
-        return _item(mutation, {"status": "already_applied",
-                                "entity_id": stored.get("entity_id"), "original": stored})
+        return _item(mutation, _replay(batch, mutation, stored))
+    if batch.ledger.seq_taken(mutation.seq):
+        return _item(mutation, _rejection(mutation, Rejected(
+            "seq_reused", f"seq {mutation.seq} already numbers another mutation of this "
+            "device. Number each new mutation with the next seq and never restart the "
+            "counter (not at sign-in either).", "seq")))
     return _apply(batch, mutation)
+
+
+def _replay(batch: Batch, mutation, stored: dict) -> dict:
+    """already_applied: the result the mutation got first, and its entity as it is now."""
+    original = stored
+    if original.get("status") == "already_applied":  # ledger rows written before 2026-12
+        original = {**original, "status": "unchanged"}
+    result = {"status": "already_applied", "entity_id": original.get("entity_id"),
+              "original": original}
+    if original.get("status") in WITH_RECORD:
+        record = current_record(batch, mutation.type, original.get("entity_id"))
+        if record is not None:
+            result.update(version=record["version"], record=record)
+    return result
 
 
 def _apply(batch: Batch, mutation) -> dict:

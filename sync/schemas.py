@@ -5,12 +5,23 @@ from marshmallow import fields, validate
 from patrol_api.errors import first_field
 from patrol_api.models.observations import PHOTO_ROLES
 from patrol_api.reference.schemas import compose
+from patrol_api.timebounds import Moment
 from sync.errors import Rejected
 
 MAX_SEQ = 2**63 - 1
 MAX_VERSION = 2**31 - 1
 MAX_PHOTOS = 20
 MAX_NOTE = 4000
+
+
+class JsonFloat(fields.Float):
+    """A JSON number, as a float. marshmallow's Float also takes text ("37.5"): a phone that
+    sends text for a number has a bug to show, not a value to guess."""
+
+    def _validated(self, value):
+        if type(value) not in (int, float):  # True and False are refused by Number too
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 class MutationSchema(ma.Schema):
@@ -22,7 +33,7 @@ class MutationSchema(ma.Schema):
     entity_id = fields.UUID(required=True)
     base_version = fields.Integer(strict=True, allow_none=True, load_default=None,
                                   validate=validate.Range(1, MAX_VERSION))
-    data = fields.Dict(load_default=dict)
+    data = fields.Dict(load_default=dict, allow_none=True)  # null: no data, as if absent
 
 
 class PhotoRef(ma.Schema):
@@ -41,9 +52,9 @@ class ObservationFields(ma.Schema):
 
     category_code = fields.String(validate=validate.Length(1, 40))
     site_code = fields.String(allow_none=True, validate=validate.Length(1, 40))
-    lat = fields.Float(validate=validate.Range(-90, 90))
-    lon = fields.Float(validate=validate.Range(-180, 180))
-    accuracy_m = fields.Float(allow_none=True, validate=validate.Range(0, 100_000))
+    lat = JsonFloat(validate=validate.Range(-90, 90))
+    lon = JsonFloat(validate=validate.Range(-180, 180))
+    accuracy_m = JsonFloat(allow_none=True, validate=validate.Range(0, 100_000))
     note = fields.String(validate=validate.Length(max=MAX_NOTE))
     photos = fields.List(fields.Nested(PhotoRef), validate=validate.Length(max=MAX_PHOTOS))
 
@@ -70,14 +81,18 @@ class ObservationCreate(ObservationFields):
     category_code = fields.String(required=True, validate=validate.Length(1, 40))
     site_code = fields.String(allow_none=True, load_default=None,
                               validate=validate.Length(1, 40))
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
-    accuracy_m = fields.Float(allow_none=True, load_default=None,
+    lat = JsonFloat(required=True, validate=validate.Range(-90, 90))
+    lon = JsonFloat(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = JsonFloat(allow_none=True, load_default=None,
                               validate=validate.Range(0, 100_000))
     note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
     photos = fields.List(fields.Nested(PhotoRef), load_default=list,
                          validate=validate.Length(max=MAX_PHOTOS))
-    recorded_at = fields.AwareDateTime(required=True)
+    recorded_at = Moment(required=True)
+
+
+class ObservationDelete(ma.Schema):
+    """observation.delete data: none (absent, null or {}); any field is unknown."""
 
 
 class ObservationUpdate(ObservationFields):

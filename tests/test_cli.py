@@ -26,7 +26,7 @@ def test_demo_load_builds_a_consistent_district(ctx):
 
 def test_demo_logins_work(client, demo):
     response = client.post("/api/v1/auth/login",
-                           json={"username": "staff.yeoui", "password": "staff.yeoui!demo"})
+                           json={"username": "staff.yeoui", "password": "yeongdeungpo-demo"})
     assert response.status_code == 201
     assert response.get_json()["user"]["department_code"] == "dong-yeoui"
 
@@ -42,7 +42,10 @@ def test_create_admin(ctx):
 def test_create_admin_refuses_short_password_and_duplicates(ctx):
     runner = ctx.test_cli_runner()
     short = runner.invoke(args=["create-admin", "--username", "x.admin", "--password", "short"])
-    assert short.exit_code != 0 and "at least 10" in short.output
+    assert short.exit_code != 0 and "At least 10" in short.output
+    named = runner.invoke(args=["create-admin", "--username", "x.admin", "--password",
+                                "x.admin12345"])
+    assert named.exit_code != 0 and "username" in named.output
     runner.invoke(args=["create-admin", "--username", "x.admin", "--password", "long enough pw"])
     again = runner.invoke(args=["create-admin", "--username", "x.admin",
                                 "--password", "long enough pw"])

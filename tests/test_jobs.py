@@ -2,14 +2,21 @@
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
+from redis import Redis
+from redis.client import PubSub, PubSubWorkerThread
+from rq import Queue
 
 from patrol_api import jobs, maintenance
 from patrol_api.extensions import db
 from patrol_api.models import ApiToken
 from patrol_api.models.base import utcnow
+from patrol_api.rqworker import Worker
+
+CEILING_S = 600  # generous: a loaded machine is slow, never wrong
 
 
 def _dead_and_live_tokens(make_user):
@@ -38,7 +45,7 @@ def test_rq_worker_runs_queued_job(ctx, make_user, app_factory, database_url, re
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "SECRET_KEY": "test"}
     worker = [sys.executable, "-m", "patrol_api.cli", "worker", "--burst"]
-    done = subprocess.run(worker, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(worker, env=env, capture_output=True, text=True, timeout=CEILING_S)
     assert done.returncode == 0, done.stderr
     with queued_app.app_context():
         job.refresh()
@@ -67,3 +74,43 @@ def test_background_thread_when_configured(ctx, make_user, app_factory):
         assert future.result(timeout=30) == 1
     db.session.rollback()
     assert db.session.execute(sa.select(ApiToken.id)).scalars().all() == [live_id]
+
+
+def test_worker_quits_without_waiting_on_its_pubsub_thread(redis_url, monkeypatch):
+    """The cause of a burst worker taking a minute to exit. rq sends UNSUBSCRIBE, then stops
+    its pub/sub thread; a thread that read the reply first went back to waiting for a
+    subscription (60 s in rq), and stop() waited for it. Here the thread would wait for ever,
+    and stop() always comes in that losing order."""
+    original_run, original_get = PubSub.run_in_thread, PubSub.get_message
+    original_unsubscribe, original_stop = PubSub.unsubscribe, PubSubWorkerThread.stop
+    unsubscribed, waiting_unsubscribed = threading.Event(), threading.Event()
+
+    def run_waiting_for_ever(self, sleep_time=0.0, **kwargs):
+        return original_run(self, None, **kwargs)
+
+    def unsubscribe(self, *args):
+        unsubscribed.set()
+        return original_unsubscribe(self, *args)
+
+    def get_message(self, *args, **kwargs):
+        if not self.subscribed:
+            waiting_unsubscribed.set()
+        return original_get(self, *args, **kwargs)
+
+    def stop_late(thread, timeout=None):
+        if unsubscribed.is_set():  # let the thread read the reply and wait again first
+            while thread.is_alive() and not waiting_unsubscribed.wait(0.05):
+                pass
+        return original_stop(thread, timeout)
+
+    monkeypatch.setattr(PubSub, "run_in_thread", run_waiting_for_ever)
+    monkeypatch.setattr(PubSub, "unsubscribe", unsubscribe)
+    monkeypatch.setattr(PubSub, "get_message", get_message)
+    monkeypatch.setattr(PubSubWorkerThread, "stop", stop_late)
+    connection = Redis.from_url(redis_url)
+    worker = Worker([Queue("quits", connection=connection)], connection=connection)
+    worker.subscribe()
+    quitting = threading.Thread(target=worker.unsubscribe, daemon=True)
+    quitting.start()
+    quitting.join(CEILING_S)
+    assert not quitting.is_alive(), "the worker waited on its pub/sub thread"

@@ -20,9 +20,9 @@ from patrol_api.findings import lifecycle as lc
 from patrol_api.findings.calendar import SEOUL
 from patrol_api.models import Finding, Observation, RankingSnapshot
 from patrol_api.models.patrols import PatrolRun
+from patrol_api.rankings import settings as ranking_settings
 from patrol_api.rankings import snapshots
 
-DEFAULT_MONTHS = 4
 MAX_MONTHS = 12
 TICK_HOUR = 18  # the deadlines job's daily run (Seoul time) in the simulation
 
@@ -37,6 +37,20 @@ def existing() -> dict:
         return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
     return {"findings": count(Finding), "observations": count(Observation),
             "patrol_runs": count(PatrolRun)}
+
+
+def months_for_awards(now: datetime, needed: int) -> int:
+    """The fewest months to simulate (the current one included) for one award year to hold
+    `needed` completed, frozen months (at most MAX_MONTHS). With the default 6: 7 from July
+    on (this year's), up to 12 in June (last year's July to December)."""
+    month = now.astimezone(SEOUL).month
+    return min(MAX_MONTHS, needed + 1 if month > needed else month + needed)
+
+
+def award_year(now: datetime, needed: int) -> int:
+    """The year whose awards the default demo history shows."""
+    local = now.astimezone(SEOUL)
+    return local.year if local.month > needed else local.year - 1
 
 
 def period(months: int, now: datetime) -> tuple[datetime, datetime]:
@@ -59,9 +73,13 @@ def completed_months(start: datetime, end: datetime) -> list[str]:
     return found
 
 
-def load(months: int = DEFAULT_MONTHS, now: datetime | None = None,
+def load(months: int | None = None, now: datetime | None = None,
          seed: int = district.SEED) -> dict:
-    """Simulate the period, freeze the completed months' rankings; returns what was loaded."""
+    """Simulate the period (by default months_for_awards), freeze the completed months'
+    rankings; returns what was loaded."""
+    now = now or datetime.now(UTC)
+    if months is None:
+        months = months_for_awards(now, ranking_settings.get("RANKING_AWARD_MIN_MONTHS"))
     if not 1 <= months <= MAX_MONTHS:
         raise ValueError(f"months must be 1 to {MAX_MONTHS}")
     already = existing()
@@ -71,7 +89,7 @@ def load(months: int = DEFAULT_MONTHS, now: datetime | None = None,
                 f"{k}={v}" for k, v in already.items()) + "); the demo history is loaded "
             "only into a fresh demo district.")
     began = timer.monotonic()
-    start, end = period(months, now or datetime.now(UTC))
+    start, end = period(months, now)
     sim = Simulation(start, end, seed)
     walker = rounds.Walker(sim)
     with sim.clock.running():
@@ -79,7 +97,7 @@ def load(months: int = DEFAULT_MONTHS, now: datetime | None = None,
         sim.run()
         sim.clock.set(end)
         filled = fill_missing_states(sim)
-    frozen = freeze(completed_months(start, end), sim.manager.id)
+    frozen = freeze(completed_months(start, end), sim.manager.id, end)
     return summary(sim, start, end, frozen, filled, timer.monotonic() - began)
 
 
@@ -193,10 +211,11 @@ def _step(sim: Simulation, finding_id: int, action: str, payload: dict) -> bool:
     return sim.act(finding_id, action, **payload)
 
 
-def freeze(months: list[str], manager_id: int) -> list[str]:
-    """Compute and store the ranking snapshot of each month (a new version if one exists)."""
+def freeze(months: list[str], manager_id: int, now: datetime | None = None) -> list[str]:
+    """Compute and store the ranking snapshot of each month (a new version if one exists),
+    judged complete at `now`."""
     for month in months:
-        snapshots.compute(month, manager_id)
+        snapshots.compute(month, manager_id, now)
         db.session.commit()
     return months
 

@@ -421,15 +421,19 @@ _PATROL = {
 }
 
 
+# every demo user's password (a password containing the username is refused, NIST SP 800-63B)
+DEMO_PASSWORD = "yeongdeungpo-demo"  # noqa: S105 - public, printed at start
+
+
 def users() -> list[dict]:
-    """Return demo users of every role; password is the username followed by '!demo'."""
+    """Return demo users of every role; each one's password is DEMO_PASSWORD."""
     return [
         {
             "username": username,
             "display_name": name,
             "role": role,
             "department_code": department,
-            "password": f"{username}!demo",
+            "password": DEMO_PASSWORD,
             "team": _PATROL.get(username, (None, []))[0],
             "patrol_area_codes": list(_PATROL.get(username, (None, []))[1]),
         }

@@ -52,8 +52,8 @@ class Phone:
             return []
         answer = push.push(self.user, self.device, at, self.outbox)
         db.session.commit()
-        refused = [r for r in answer["results"] if r["status"] not in ("applied",
-                                                                       "already_applied")]
+        refused = [r for r in answer["results"]
+                   if r["status"] not in ("applied", "unchanged", "already_applied")]
         if refused:
             raise RuntimeError(f"demo push of {self.user.username} refused: {refused[:3]}")
         self.outbox = []

@@ -27,7 +27,10 @@ def enqueue(func, *args) -> None:
 
 
 def _drain(session) -> None:
-    """after_commit: hand over every pending job."""
+    """after_commit: hand over every pending job (once the outermost transaction committed:
+    the release of a savepoint fires after_commit too, while the data is not yet durable)."""
+    if session.get_nested_transaction() is not None:
+        return
     pending = session.info.pop(KEY, [])
     for func, args in pending:
         _dispatch(func, args)

@@ -55,13 +55,13 @@ def coordination_queue():
 
 
 def events(user, finding: Finding) -> list[dict]:
-    """The finding's history as the user may read it: citizen auditors see neither comments
-    nor notes, and only managers and admins the photos' private EXIF facts."""
+    """The finding's history as the user may read it: citizen auditors see neither comments,
+    notes nor who acted, and only managers and admins the photos' private EXIF facts."""
     rows = db.session.execute(sa.select(FindingEvent).where(
         FindingEvent.finding_id == finding.id).order_by(FindingEvent.seq)).scalars().all()
     if visibility.is_internal_reader(user):
         return [_as_read(event, user.role) for event in rows]
-    return [_public(event) for event in rows if event.kind != "comment"]
+    return [public_event(event) for event in rows if event.kind != "comment"]
 
 
 def _fields(event: FindingEvent) -> dict:
@@ -74,9 +74,11 @@ def _as_read(event: FindingEvent, role: str) -> dict:
     return {**_fields(event), "data": exif_privacy.public_event_data(event.data, role)}
 
 
-def _public(event: FindingEvent) -> dict:
-    """An event without its internal note, actor and data."""
-    return {**_fields(event), "note": None, "actor_user_id": None, "data": {}}
+def public_event(event: FindingEvent) -> dict:
+    """An event as citizen auditors read it: without its internal note, data and who acted
+    (neither the user nor their role)."""
+    return {**_fields(event), "note": None, "actor_user_id": None, "actor_role": None,
+            "data": {}}
 
 
 def observations(user, finding: Finding) -> list[Observation]:

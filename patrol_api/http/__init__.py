@@ -4,6 +4,7 @@ from patrol_api.http import (
     devices,
     findings,
     inspections,
+    intake,
     meta,
     patrols,
     photos,
@@ -17,4 +18,4 @@ from patrol_api.http import (
 
 BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
 BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp, inspections.blp]
-BLUEPRINTS += [rankings.blp]
+BLUEPRINTS += [rankings.blp, intake.blp]

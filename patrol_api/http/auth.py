@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from patrol_api.auth import access, devices, passwords, tokens
 from patrol_api.auth.access import AUTHENTICATED, PUBLIC, allow
-from patrol_api.auth.passwords import PASSWORD_RULE
+from patrol_api.auth.passwords import PASSWORD_METADATA
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db, limiter
 from patrol_api.http.blueprint import Blueprint
@@ -51,8 +51,7 @@ class PasswordChange(Schema):
     """A password change by its owner."""
 
     current_password = fields.String(required=True, load_only=True)
-    new_password = fields.String(required=True, load_only=True,
-                                 validate=PASSWORD_RULE)
+    new_password = fields.String(required=True, load_only=True, metadata=PASSWORD_METADATA)
 
 
 def _login_key() -> str:
@@ -129,7 +128,8 @@ class Password(MethodView):
         if not passwords.verify_password(user.password_hash, args["current_password"]):
             raise ApiError(403, "bad_credentials", "The current password is wrong.",
                            "current_password")
-        user.password_hash = passwords.hash_password(args["new_password"])
+        user.password_hash = passwords.new_hash(args["new_password"], user.username,
+                                                user.display_name, field="new_password")
         tokens.revoke_user_tokens(user)
         principal.token.revoked_at = None
         db.session.commit()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate
 
+from patrol_api import dates
 from patrol_api.api import MAX_ID
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
@@ -149,8 +150,8 @@ class ListArgs(Schema):
     department_id = fields.Integer(validate=RECORD_ID)
     area_id = fields.Integer(validate=RECORD_ID, metadata={"description": "Area (dong) id"})
     category_id = fields.Integer(validate=RECORD_ID)
-    due_before = fields.AwareDateTime(metadata={"description": "Resolve due before"})
-    due_after = fields.AwareDateTime(metadata={"description": "Resolve due at or after"})
+    due_before = dates.AwareDateTime(metadata={"description": "Resolve due before"})
+    due_after = dates.AwareDateTime(metadata={"description": "Resolve due at or after"})
     overdue = fields.Boolean(load_default=None)
     in_coordination = fields.Boolean(load_default=None)
     ping_pong = fields.Boolean(load_default=None)
@@ -243,9 +244,9 @@ class PriorityArgs(Schema):
 class AccuracyArgs(Schema):
     """The period whose routings are measured."""
 
-    since = fields.AwareDateTime(load_default=None, metadata={
+    since = dates.AwareDateTime(load_default=None, metadata={
         "description": "Routed at or after (default: 30 days before until)"})
-    until = fields.AwareDateTime(load_default=None, metadata={
+    until = dates.AwareDateTime(load_default=None, metadata={
         "description": "Routed before (default: now)"})
 
 

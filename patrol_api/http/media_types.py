@@ -5,7 +5,9 @@ endpoints parse their own bodies. The body of a JSON-only endpoint must be stric
 (no NaN or Infinity, finite numbers, integers of sane length) nested at most MAX_JSON_DEPTH
 deep, or the answer is 400 `malformed_json`, so webargs never meets input that makes the
 standard library raise. Text that no database can store (NUL characters, unpaired
-surrogates) in a JSON body or a query argument is a 422 naming the field.
+surrogates) in a JSON body or a query argument is a 422 naming the field, except inside the
+items of a list an endpoint declares with `@checks_item_texts` (the sync push refuses such an
+item alone and applies the others).
 """
 import json
 import math
@@ -21,6 +23,7 @@ from patrol_api.auth.access import rule_for
 from patrol_api.errors import ApiError, malformed_json
 
 ACCEPTS_ATTR = "_accepts"
+ITEM_TEXTS_ATTR = "_checks_item_texts"
 JSON = "application/json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 MAX_JSON_DEPTH = 64
@@ -37,11 +40,24 @@ def accepts(*mimetypes: str):
     return mark
 
 
+def checks_item_texts(field: str):
+    """Declare that a view method checks the text of each item of the body list `field`
+    itself, so that one item holding NUL or an unpaired surrogate is refused alone."""
+    def mark(view):
+        setattr(view, ITEM_TEXTS_ATTR, field)
+        return view
+    return mark
+
+
+def _handler(view, method: str):
+    """The function answering a method of a view (function, MethodView or one of its methods)."""
+    view_class = getattr(view, "view_class", None)
+    return getattr(view_class, method.lower(), None) if view_class else view
+
+
 def declared(view, method: str) -> frozenset:
     """The media types a view (function, MethodView or one of its methods) takes."""
-    view_class = getattr(view, "view_class", None)
-    handler = getattr(view_class, method.lower(), None) if view_class else view
-    return getattr(handler, ACCEPTS_ATTR, frozenset({JSON}))
+    return getattr(_handler(view, method), ACCEPTS_ATTR, frozenset({JSON}))
 
 
 def is_json(mimetype: str) -> bool:
@@ -56,7 +72,8 @@ def enforce() -> None:
         return  # 404/405 and undeclared endpoints are answered elsewhere
     _check_query()
     if request.method in BODY_METHODS and _has_body():
-        _check_body(declared(view, request.method))
+        _check_body(declared(view, request.method),
+                    getattr(_handler(view, request.method), ITEM_TEXTS_ATTR, None))
 
 
 def _has_body() -> bool:
@@ -65,7 +82,7 @@ def _has_body() -> bool:
     return bool(request.content_length) or chunked
 
 
-def _check_body(allowed: frozenset) -> None:
+def _check_body(allowed: frozenset, own_items: str | None = None) -> None:
     """Refuse a body of a media type the endpoint does not take, too large, or bad JSON."""
     mimetype = (request.mimetype or "").lower()
     if not (mimetype in allowed or (is_json(mimetype) and JSON in allowed)):
@@ -73,7 +90,7 @@ def _check_body(allowed: frozenset) -> None:
                        f"{', '.join(sorted(allowed))}.", "Content-Type")
     _refuse_oversized_stream()
     if allowed == {JSON} and is_json(mimetype):
-        document = check_json(request.get_data(cache=True))
+        document = check_json(request.get_data(cache=True), own_items)
         request._cached_json = (document, document)  # Werkzeug's cache: get_json parses once
 
 
@@ -123,9 +140,10 @@ def _reason(error: ValueError) -> str:
     return "A number has too many digits."  # int() refuses over 4300 digits
 
 
-def check_json(raw: bytes):
+def check_json(raw: bytes, own_items: str | None = None):
     """The document of a body that is strict UTF-8 JSON of bounded depth with storable text;
-    anything else is refused.
+    anything else is refused. The items of the top-level list `own_items` may hold any text:
+    the view checks them one by one.
 
     The slower checks run only when the raw bytes say they could matter: the float hook when
     a number might overflow, the depth walk when there are enough brackets to nest too
@@ -136,7 +154,14 @@ def check_json(raw: bytes):
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _nests_too_deeply(document):
         raise _too_deep()
     if _RISKY_ESCAPE.search(raw):
-        _check_texts(document)
+        _check_texts(_without_items(document, own_items))
+    return document
+
+
+def _without_items(document, own_items: str | None):
+    """The document without the list whose items the view checks itself."""
+    if own_items and type(document) is dict and type(document.get(own_items)) is list:
+        return {key: value for key, value in document.items() if key != own_items}
     return document
 
 

@@ -5,6 +5,7 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
+from patrol_api import dates
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
@@ -27,6 +28,7 @@ from patrol_api.patrols import (
     my_reports,
     progress,
     templates,
+    visibility,
 )
 from patrol_api.patrols.inspection_schemas import ProgressSchema
 from patrol_api.patrols.report_schemas import (
@@ -66,7 +68,7 @@ class TemplateArgs(Schema):
 class CampaignArgs(Schema):
     """Filters of the campaign list."""
 
-    active_on = fields.Date(metadata={"description": "Only campaigns running on this day"})
+    active_on = dates.Date(metadata={"description": "Only campaigns running on this day"})
 
 
 class RunArgs(Schema):
@@ -241,8 +243,9 @@ class Runs(MethodView):
     @blp.response(200, RunSchema(many=True))
     @blp.paginate(SelectPage)
     def get(self, args):
-        """List runs, latest first."""
-        stmt = sa.select(PatrolRun).where(PatrolRun.deleted_at.is_(None))
+        """List runs, latest first: patrol officers see the runs they are on and their team's."""
+        stmt = sa.select(PatrolRun).where(PatrolRun.deleted_at.is_(None),
+                                          *visibility.run_conditions(access.current().user))
         if args.get("kind"):
             stmt = stmt.where(PatrolRun.kind == args["kind"])
         if args.get("campaign_id"):
@@ -258,8 +261,12 @@ class RunItem(MethodView):
     @allow(*RUN_READERS)
     @blp.response(200, RunDetailSchema)
     def get(self, run_id):
-        """One run with its simplified track and the observations made during it."""
-        return lookup.get(PatrolRun, run_id, "patrol run")
+        """One run with its simplified track and the observations made during it (404 for a
+        run the caller may not read, as for a missing one)."""
+        run = lookup.get(PatrolRun, run_id, "patrol run")
+        if not visibility.may_read_run(access.current().user, run):
+            raise ApiError(404, "not_found", f"No patrol run with id {run_id}.")
+        return run
 
 
 @blp.route("/me/reports")

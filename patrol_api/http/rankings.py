@@ -12,6 +12,7 @@ from patrol_api.api import MAX_ID
 from patrol_api.auth import access
 from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
+from patrol_api.dates import EARLIEST, LATEST, Month
 from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.models.reference import DEPARTMENT_KINDS
@@ -23,18 +24,6 @@ blp = Blueprint("rankings", __name__, url_prefix="/rankings",
 READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
 MANAGERS = (Role.ADMIN, Role.MANAGER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class Month(fields.Date):
-    """A calendar month written YYYY-MM, loaded as that text."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m", **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        """'YYYY-MM' once checked as a date."""
-        return super()._deserialize(value, attr, data, **kwargs).strftime("%Y-%m")
-
 
 
 class FilterArgs(Schema):
@@ -88,7 +77,7 @@ class ComputeArgs(Schema):
 class YearArgs(Schema):
     """The award year."""
 
-    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    year = fields.Integer(required=True, validate=validate.Range(EARLIEST.year, LATEST.year))
 
 
 class SnapshotSchema(Schema):
@@ -285,9 +274,13 @@ class Snapshots(MethodView):
     @blp.arguments(ComputeArgs)
     @blp.response(202, ComputeResultSchema)
     def post(self, args):
-        """Compute and freeze a month's ranking as its next version (a job)."""
-        result = jobs.enqueue(snapshots.compute_job, args["month"],
-                              access.current().user.id)
+        """Compute and freeze a completed month's ranking as its next version: done at once
+        (the answer names the snapshot) unless jobs run on rq, where it is queued. 422
+        `month_not_over` for the running or a future month, `month_before_data` before the
+        year of the first finding."""
+        snapshots.check_final(args["month"])  # at the door, not in a queued job
+        result = jobs.enqueue_or_run_now(snapshots.compute_job, args["month"],
+                                         access.current().user.id)
         snapshot_id = result if isinstance(result, int) else None
         return {"month": args["month"], "snapshot_id": snapshot_id,
                 "status": "done" if snapshot_id else "queued"}

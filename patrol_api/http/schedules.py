@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from patrol_api import dates
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.http.blueprint import Blueprint
@@ -37,7 +38,7 @@ class OccurrenceArgs(Schema):
 
     status = fields.String(validate=validate.OneOf(OCCURRENCE_STATES))
     schedule_id = fields.Integer(validate=ID)
-    since = fields.Date(metadata={"description": "Only occurrences due on or after this day"})
+    since = dates.Date(metadata={"description": "Only occurrences due on or after this day"})
 
 
 @blp.route("/patrol-schedules")

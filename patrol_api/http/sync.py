@@ -15,8 +15,10 @@ from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
+from patrol_api.http.media_types import checks_item_texts
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.ops import metrics
+from patrol_api.timebounds import Moment
 from sync import pull, push, queries, settings
 from sync.records import observation_record
 
@@ -30,9 +32,10 @@ PUSH_ROLES = (Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR, Role.DEPARTMENT_STAFF, 
 class PushArgs(Schema):
     """A batch of mutations from the device's outbox, oldest first."""
 
-    device_time = fields.AwareDateTime(required=True, metadata={
+    device_time = Moment(required=True, metadata={
         "description": "The device clock when this request was sent (ISO 8601 with offset)"})
-    mutations = fields.List(fields.Raw(), required=True, metadata={
+    # any item, null too: each is validated on its own and a bad one is refused alone
+    mutations = fields.List(fields.Raw(allow_none=True), required=True, metadata={
         "description": "Up to 500 mutations: {id, seq, type, entity_id, base_version, data}; "
                        "each is validated on its own (see docs/sync.md)"})
 
@@ -41,7 +44,8 @@ class PushResult(Schema):
     """One result per mutation, in request order, and the device's marks."""
 
     results = fields.List(fields.Raw(), metadata={
-        "description": "status: applied, already_applied, conflict, rejected or deferred"})
+        "description": "status: applied, unchanged, already_applied, conflict, rejected or "
+                       "deferred"})
     acked_through = fields.Integer(metadata={
         "description": "Every seq up to this one is processed: prune the outbox up to it"})
     max_seq_seen = fields.Integer()
@@ -108,6 +112,7 @@ def device_required(view):
 
 @blp.route("/push")
 class Push(MethodView):
+    @checks_item_texts("mutations")  # sync.storable refuses a mutation with NUL text alone
     @allow(*PUSH_ROLES)
     @device_required
     @blp.arguments(PushArgs)

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 
 from patrol_api.auth import passwords, tokens
 from patrol_api.auth.access import allow
-from patrol_api.auth.passwords import PASSWORD_RULE
+from patrol_api.auth.passwords import PASSWORD_METADATA
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
@@ -22,14 +22,13 @@ blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 class NewUser(UserSchema):
     """A user to create, with an initial password."""
 
-    password = fields.String(required=True, load_only=True,
-                             validate=PASSWORD_RULE)
+    password = fields.String(required=True, load_only=True, metadata=PASSWORD_METADATA)
 
 
 class UserChange(UserSchema):
     """Fields an admin may change; a new password revokes the user's tokens."""
 
-    password = fields.String(load_only=True, validate=PASSWORD_RULE)
+    password = fields.String(load_only=True, metadata=PASSWORD_METADATA)
 
 
 class UserFilter(Schema):
@@ -77,12 +76,13 @@ def _set_fields(user: User, data: dict) -> None:
         user.department = _department(data.pop("department_code"))
     if "patrol_area_codes" in data:
         user.patrol_area_codes = _area_codes(data.pop("patrol_area_codes") or [])
-    if "password" in data:
-        user.password_hash = passwords.hash_password(data.pop("password"))
-        if user.id is not None:
-            tokens.revoke_user_tokens(user)
+    password = data.pop("password", None)
     for name, value in data.items():
         setattr(user, name, value)
+    if password is not None:  # checked against the names the user has from now on
+        user.password_hash = passwords.new_hash(password, user.username, user.display_name)
+        if user.id is not None:
+            tokens.revoke_user_tokens(user)
     if user.active is False and user.id is not None:
         tokens.revoke_user_tokens(user)
     _check_binding(user)
@@ -147,6 +147,30 @@ class UserItem(MethodView):
         if "username" in data and data["username"] != user.username and db.session.execute(
                 sa.select(User.id).where(User.username == data["username"])).first():
             raise ApiError(409, "duplicate_username", "That username is taken.", "username")
+        if _is_active_admin(user) and (data.get("role", user.role) != Role.ADMIN
+                                       or data.get("active", True) is False):
+            _keep_an_admin(user, "active" if data.get("active") is False else "role")
         _set_fields(user, data)
         db.session.commit()
         return user
+
+
+def _is_active_admin(user: User) -> bool:
+    """True for an active admin account."""
+    return user.role == Role.ADMIN and user.active is not False
+
+
+def _keep_an_admin(leaving: User, field: str) -> None:
+    """409 when `leaving` is the last active admin: nobody could administer users after it.
+
+    Called before the change is applied. Every active admin row is locked in id order
+    (PostgreSQL), so two admins demoting each other at once queue on the same rows and the
+    second sees the first's change; SQLite runs one writing request at a time (BEGIN
+    IMMEDIATE)."""
+    admins = db.session.execute(sa.select(User.id).where(
+        User.role == Role.ADMIN.value, User.active.is_(True)).order_by(User.id)
+        .with_for_update()).scalars().all()
+    if not set(admins) - {leaving.id}:
+        raise ApiError(409, "last_admin", "마지막 관리자는 역할을 바꾸거나 비활성화할 수 "
+                       "없습니다. 다른 사용자를 먼저 관리자로 지정하세요. (This is the last "
+                       "active admin: make another user admin first.)", field)

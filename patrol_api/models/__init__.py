@@ -7,7 +7,7 @@ from patrol_api.models import (
 )
 from patrol_api.models.accounts import ApiToken, Device, User
 from patrol_api.models.base import SequenceCounter
-from patrol_api.models.findings import Finding, FindingEvent, Notification
+from patrol_api.models.findings import Finding, FindingEvent, Notification, ParkedIntake
 from patrol_api.models.observations import (
     AppliedMutation,
     ClockSample,
@@ -31,4 +31,4 @@ from sync import exits  # noqa: F401 - the finding exits the pull turns into tom
 __all__ = ["ApiToken", "AppliedMutation", "Area", "Category", "ClockSample", "Department",
            "Device", "DeviceSyncState", "FacilityType", "MediaBlob", "Observation",
            "ObservationPhoto", "RoutingRule", "SequenceCounter", "Site", "SyncConflict", "User"]
-__all__ += ["Finding", "FindingEvent", "Notification"]
+__all__ += ["Finding", "FindingEvent", "Notification", "ParkedIntake"]

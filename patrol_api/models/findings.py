@@ -103,3 +103,19 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ParkedIntake(db.Model):
+    """An observation the intake failed on for a reason other than a passing database fault:
+    kept out of the periodic sweep, with the error, until an admin retries it."""
+
+    __tablename__ = "intake_parked"
+    observation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True)
+    error: Mapped[str] = mapped_column(sa.String(1000), nullable=False)
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    parked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False,
+                                                     default=utcnow)
+
+    observation = relationship("Observation", lazy="joined")

@@ -15,8 +15,7 @@ FIELDS = ("code", "theme", "title_ko", "title_en", "starts_on", "ends_on", "temp
 def create(data: dict) -> Campaign:
     """A campaign on a published template, its target sites materialised."""
     _check(data)
-    if db.session.execute(sa.select(Campaign.id).where(Campaign.code == data["code"])).first():
-        raise ApiError(409, "duplicate_code", "A campaign already has this code.", "code")
+    _check_code_free(data["code"])
     campaign = Campaign(**{name: data[name] for name in FIELDS if name in data})
     db.session.add(campaign)
     db.session.flush()
@@ -24,9 +23,17 @@ def create(data: dict) -> Campaign:
     return campaign
 
 
+def _check_code_free(code: str) -> None:
+    """409 naming `code` when another campaign (retired ones too) has it."""
+    if db.session.execute(sa.select(Campaign.id).where(Campaign.code == code)).first():
+        raise ApiError(409, "duplicate_code", "A campaign already has this code.", "code")
+
+
 def update(campaign: Campaign, data: dict) -> Campaign:
     """Change a campaign; a changed filter re-materialises the targets."""
     _check({**_current(campaign), **data})
+    if data.get("code", campaign.code) != campaign.code:
+        _check_code_free(data["code"])
     for name in FIELDS:
         if name in data:
             setattr(campaign, name, data[name])

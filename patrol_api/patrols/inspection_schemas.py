@@ -3,6 +3,7 @@ progress."""
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from patrol_api import dates
 from patrol_api.models.patrols import CAMPAIGN_FLAG_LABELS, CHECK_RESULTS
 from patrol_api.patrols import inspections, presence
 from patrol_api.patrols.coverage import RESULT_LABELS
@@ -13,8 +14,8 @@ from patrol_api.photos import exif_privacy
 class DayRange(ma.Schema):
     """Seoul calendar days, both included."""
 
-    from_day = fields.Date(data_key="from", metadata={"description": "From this Seoul day"})
-    to_day = fields.Date(data_key="to", metadata={"description": "Up to this Seoul day, "
+    from_day = dates.Date(data_key="from", metadata={"description": "From this Seoul day"})
+    to_day = dates.Date(data_key="to", metadata={"description": "Up to this Seoul day, "
                                                   "included"})
 
     @ma.validates_schema
@@ -51,7 +52,7 @@ class CoverageArgs(ma.Schema):
 
     area_id = fields.Integer(validate=ID, metadata={"description": "Sites in this dong"})
     facility_type_id = fields.Integer(validate=ID)
-    not_seen_since = fields.Date(metadata={
+    not_seen_since = dates.Date(metadata={
         "description": "Only sites neither inspected nor checked on or after this Seoul day"})
 
 

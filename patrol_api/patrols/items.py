@@ -37,8 +37,9 @@ class ItemSchema(ma.Schema):
 
 
 def check_item_list(items: list) -> None:
-    """Raise ValidationError unless item keys are unique."""
-    keys = [item["key"] for item in items]
+    """Raise ValidationError unless item keys are unique (an item without a valid key has
+    its own error already: marshmallow still passes it here, without the key)."""
+    keys = [item["key"] for item in items if isinstance(item, dict) and "key" in item]
     if len(keys) != len(set(keys)):
         raise ma.ValidationError("item keys must be unique", "items")
 

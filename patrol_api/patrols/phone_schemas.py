@@ -5,51 +5,53 @@ from marshmallow import fields, validate
 
 from patrol_api.models.patrols import CHECK_RESULTS
 from patrol_api.patrols.schemas import ID, KINDS
+from patrol_api.timebounds import EPOCH_SECONDS, Moment
+from sync.schemas import JsonFloat  # numbers are JSON numbers: text ("37.5") is refused
 
 SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$")
-EPOCH = validate.Range(0, 2**40)
 
 
 class Position(ma.Schema):
     """A WGS84 position."""
 
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    lat = JsonFloat(required=True, validate=validate.Range(-90, 90))
+    lon = JsonFloat(required=True, validate=validate.Range(-180, 180))
 
 
 class RunChange(ma.Schema):
     """patrol_run.update data: the team, the participants, the campaign."""
 
     team = fields.String(validate=validate.Length(max=80))
-    participant_user_ids = fields.List(fields.Integer(validate=ID),
+    participant_user_ids = fields.List(fields.Integer(strict=True, validate=ID),
                                        validate=validate.Length(max=100))
-    auditor_user_ids = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=100))
-    resident_count = fields.Integer(validate=validate.Range(0, 10_000))
+    auditor_user_ids = fields.List(fields.Integer(strict=True, validate=ID),
+                                   validate=validate.Length(max=100))
+    resident_count = fields.Integer(strict=True, validate=validate.Range(0, 10_000))
     resident_names = fields.List(fields.String(validate=validate.Length(1, 80)),
                                  validate=validate.Length(max=200))
-    campaign_id = fields.Integer(allow_none=True, validate=ID)
+    campaign_id = fields.Integer(strict=True, allow_none=True, validate=ID)
 
 
 class RunStart(RunChange):
     """patrol_run.start data."""
 
     kind = fields.String(required=True, validate=KINDS)
-    started_at = fields.AwareDateTime(required=True)
+    started_at = Moment(required=True)
 
 
 class RunEnd(ma.Schema):
     """patrol_run.end data."""
 
-    ended_at = fields.AwareDateTime(required=True)
+    ended_at = Moment(required=True)
 
 
 class TrackAppend(ma.Schema):
     """track.append data: [lat, lon, unix seconds] points, any order, repeats harmless."""
 
     points = fields.List(fields.Tuple((
-        fields.Float(validate=validate.Range(-90, 90)),
-        fields.Float(validate=validate.Range(-180, 180)),
-        fields.Integer(strict=True, validate=EPOCH))), required=True,
+        JsonFloat(validate=validate.Range(-90, 90)),
+        JsonFloat(validate=validate.Range(-180, 180)),
+        fields.Integer(strict=True, validate=EPOCH_SECONDS))), required=True,
         validate=validate.Length(1, 5000))
 
 
@@ -58,7 +60,7 @@ class SiteCheckRecord(ma.Schema):
 
     site_code = fields.String(required=True, validate=validate.Length(1, 40))
     result = fields.String(required=True, validate=validate.OneOf(CHECK_RESULTS))
-    checked_at = fields.AwareDateTime(required=True)
+    checked_at = Moment(required=True)
     run_id = fields.UUID(allow_none=True, load_default=None)
     position = fields.Nested(Position, allow_none=True, load_default=None)
 
@@ -74,13 +76,13 @@ class Answer(ma.Schema):
 class InspectionSubmit(ma.Schema):
     """inspection.submit data."""
 
-    template_id = fields.Integer(required=True, validate=ID)
+    template_id = fields.Integer(strict=True, required=True, validate=ID)
     site_code = fields.String(required=True, validate=validate.Length(1, 40))
-    inspected_at = fields.AwareDateTime(required=True)
+    inspected_at = Moment(required=True)
     answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
                           values=fields.Nested(Answer), required=True,
                           validate=validate.Length(max=200))
     run_id = fields.UUID(allow_none=True, load_default=None)
-    campaign_id = fields.Integer(allow_none=True, load_default=None, validate=ID)
+    campaign_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=ID)
     position = fields.Nested(Position, allow_none=True, load_default=None)
     photo_position = fields.Nested(Position, allow_none=True, load_default=None)

@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from patrol_api.dates import Month
 from patrol_api.models.observations import FATES
 from patrol_api.patrols.activity import TABLES
 from patrol_api.patrols.credit import CREDITS
@@ -83,17 +84,6 @@ class CreditSchema(ma.Schema):
     rejected = fields.Integer()
     total = fields.Integer()
     definition = fields.String()
-
-
-class Month(fields.Date):
-    """A calendar month written YYYY-MM, loaded as that text."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m", **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        """'YYYY-MM' once checked as a date."""
-        return super()._deserialize(value, attr, data, **kwargs).strftime("%Y-%m")
 
 
 class ActivityArgs(ma.Schema):

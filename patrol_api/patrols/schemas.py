@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from patrol_api import dates
 from patrol_api.models.patrols import PATROL_KIND_LABELS, SCHEDULE_TARGETS, PatrolKind
 from patrol_api.patrols import runs
 from patrol_api.patrols.items import ItemSchema, check_item_list
@@ -46,8 +47,8 @@ class CampaignSchema(ma.Schema):
     theme = fields.String(required=True, validate=validate.Length(1, 80))
     title_ko = fields.String(required=True, validate=TITLE)
     title_en = fields.String(required=True, validate=TITLE)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = dates.Date(required=True)
+    ends_on = dates.Date(required=True)
     template_id = fields.Integer(required=True, validate=ID)
     facility_type_ids = fields.List(fields.Integer(validate=ID), load_default=list,
                                     validate=validate.Length(max=100))
@@ -102,8 +103,8 @@ class ScheduleSchema(ma.Schema):
     site_id = fields.Integer(allow_none=True, load_default=None, validate=ID)
     rrule = fields.String(required=True, validate=validate.Length(1, 500),
                           metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO"})
-    dtstart = fields.AwareDateTime(required=True)
-    until = fields.AwareDateTime(allow_none=True, load_default=None)
+    dtstart = dates.AwareDateTime(required=True)
+    until = dates.AwareDateTime(allow_none=True, load_default=None)
     grace_hours = fields.Integer(load_default=24, validate=validate.Range(0, 24 * 90))
     active = fields.Boolean(load_default=True)
 
@@ -125,7 +126,7 @@ class WarrantyPlanSchema(ma.Schema):
     """Plan the semi-annual warranty inspections of a site from a day."""
 
     site_id = fields.Integer(required=True, validate=ID)
-    start_on = fields.Date(required=True)
+    start_on = dates.Date(required=True)
 
 
 class WarrantyNoticeSchema(ma.Schema):

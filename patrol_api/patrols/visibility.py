@@ -1,4 +1,8 @@
-"""Who reads which inspections and site checks (lists and the site coverage view).
+"""Who reads which patrol runs, inspections and site checks (lists and the site coverage view).
+
+Runs carry residents' names and GPS tracks: managers, admins and viewers read all of them,
+everyone else only the runs they are on (leader, officer, citizen auditor) and patrol officers
+also their own team's. The HTTP API and the sync layer (runs a push names) use the same rule.
 
 Managers, admins and viewers read all of them. Patrol officers read their own, those made on
 runs they were on, and their team's: made on a run of their team or by a user of their team.
@@ -9,12 +13,31 @@ view shows them those sites only.
 import sqlalchemy as sa
 
 from patrol_api.auth.roles import Role
+from patrol_api.extensions import db
 from patrol_api.models import Site, User
 from patrol_api.models.patrols import PatrolRun, PatrolRunMember
 
 SEE_ALL = frozenset({Role.ADMIN, Role.MANAGER, Role.VIEWER})
 READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER, Role.PATROL_OFFICER, Role.CITIZEN_AUDITOR,
            Role.DEPARTMENT_STAFF)
+
+
+def run_conditions(user: User) -> list:
+    """WHERE clauses limiting PatrolRun to the runs the user may read."""
+    if Role(user.role) in SEE_ALL:
+        return []
+    theirs = [PatrolRun.leader_id == user.id, PatrolRun.id.in_(
+        sa.select(PatrolRunMember.run_id).where(PatrolRunMember.user_id == user.id))]
+    if Role(user.role) == Role.PATROL_OFFICER and user.team:
+        theirs.append(PatrolRun.team == user.team)
+    return [sa.or_(*theirs)]
+
+
+def may_read_run(user: User, run: PatrolRun) -> bool:
+    """True when the user may read this run (the rule of run_conditions, for one run)."""
+    where = run_conditions(user)
+    return not where or db.session.execute(sa.select(sa.exists().where(
+        PatrolRun.id == run.id, *where))).scalar()
 
 
 def conditions(user: User, model) -> list:

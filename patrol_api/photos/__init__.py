@@ -1,7 +1,9 @@
 """Photos in the app: the blob storage bound at start-up, uploads (tus and single-request),
 verification, derivatives and serving. The pipeline itself is `media/`; see docs/media.md.
 """
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
@@ -9,12 +11,20 @@ from flask import Flask, current_app
 from media.storage import BlobStorage, storage_from_config
 
 EXTENSION = "media_storage"
+DECODE_SLOTS = "media_decode_slots"
+POSITIVE_SETTINGS = ("MEDIA_MAX_PIXELS", "MEDIA_MAX_DECODE_BYTES", "MEDIA_MAX_JPEG_SCANS",
+                     "MEDIA_DECODE_CONCURRENCY")
 
 
 def init_app(app: Flask) -> None:
     """Build the configured storage once per app and bind it; a bad config fails start-up."""
+    for name in POSITIVE_SETTINGS:
+        if app.config[name] < 1:
+            raise ValueError(f"{name} must be at least 1, not {app.config[name]}")
     if EXTENSION not in app.extensions:
         app.extensions[EXTENSION] = storage_from_config(storage_settings(app.config))
+    app.extensions.setdefault(DECODE_SLOTS, threading.BoundedSemaphore(
+        app.config["MEDIA_DECODE_CONCURRENCY"]))
 
 
 def storage_settings(config: Mapping[str, Any]) -> dict:
@@ -40,6 +50,29 @@ def storage() -> BlobStorage:
 
 
 def limits() -> dict[str, int]:
-    """The inspection limits: `max_bytes` and `max_pixels` from the settings."""
-    return {"max_bytes": current_app.config["MEDIA_MAX_UPLOAD_BYTES"],
-            "max_pixels": current_app.config["MEDIA_MAX_PIXELS"]}
+    """The inspection limits (`media.inspect.inspect_image`) from the settings."""
+    config = current_app.config
+    return {"max_bytes": config["MEDIA_MAX_UPLOAD_BYTES"], "max_pixels": config["MEDIA_MAX_PIXELS"],
+            "max_decode_bytes": config["MEDIA_MAX_DECODE_BYTES"],
+            "max_scans": config["MEDIA_MAX_JPEG_SCANS"]}
+
+
+def decode_limits() -> dict[str, int]:
+    """The limits of a full decode (`media.derivatives.make_derivatives`)."""
+    config = current_app.config
+    return {"max_pixels": config["MEDIA_MAX_PIXELS"],
+            "max_decode_bytes": config["MEDIA_MAX_DECODE_BYTES"]}
+
+
+@contextmanager
+def decode_slot(timeout: float | None = None) -> Iterator[bool]:
+    """Hold one of the process's MEDIA_DECODE_CONCURRENCY decode slots: the memory of
+    decodes is bounded per decode, this bounds how many run at once. Yields False (holding
+    nothing) when no slot came free within ``timeout`` seconds."""
+    slots = current_app.extensions[DECODE_SLOTS]
+    acquired = slots.acquire(timeout=timeout) if timeout is not None else slots.acquire()
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            slots.release()

@@ -20,6 +20,7 @@ from patrol_api.photos import jobs, policy
 BASE_URL = "/api/v1/photos"  # where blueprint http/photos.py is mounted
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
               "image/heic": "heic"}  # the only types ever served
+DECODE_WAIT_SECONDS = 20  # a thumb made on the spot waits this long for a decode slot, then 503
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,11 @@ def _make_now(sha256: str) -> None:
     """Run the derivatives job here (the queue may be behind, or the job failed before)."""
     db.session.commit()  # end the read transaction: the job writes (SQLite: BEGIN IMMEDIATE)
     with database.writing():
-        jobs.make_derivatives(sha256)
+        try:
+            jobs.make_derivatives(sha256, wait=DECODE_WAIT_SECONDS)
+        except jobs.DecodersBusy:
+            raise ApiError(503, "decoders_busy", "The server is making other photos' "
+                           "images; try again in a few seconds.") from None
 
 
 def _digest(value: str) -> str | None:

@@ -29,17 +29,28 @@ MIME = "image/jpeg"
 UPLOAD_RETENTION = timedelta(days=7)  # expired uploads answer 410 this long, then 404
 
 
-def make_derivatives(sha256: str) -> int:
-    """Job: make, store and record the thumb and screen JPEGs; returns how many were made."""
+class DecodersBusy(Exception):
+    """Every decode slot of the process stayed taken for the whole wait."""
+
+
+def make_derivatives(sha256: str, wait: float | None = None) -> int:
+    """Job: make, store and record the thumb and screen JPEGs; returns how many were made.
+
+    The decode waits for one of the process's decode slots (`photos.decode_slot`): as a
+    job without limit, in a request (``wait`` seconds) raising DecodersBusy after that.
+    """
     sha256 = sha256.lower()
     if not needs_derivatives(sha256):
         return 0
     db.session.commit()  # hold no transaction (SQLite: no write lock) while decoding
-    try:
-        made = _derive(sha256)
-    except MediaError as error:
-        _record_failure(sha256, error)
-        return 0
+    with photos.decode_slot(wait) as acquired:
+        if not acquired:
+            raise DecodersBusy(sha256)
+        try:
+            made = _derive(sha256)
+        except MediaError as error:
+            _record_failure(sha256, error)
+            return 0
     return _record(sha256, made)
 
 
@@ -60,7 +71,7 @@ def _derive(sha256: str) -> dict[str, tuple[str, bytes]]:
     with tempfile.TemporaryFile() as original:
         with contextlib.closing(store.open(blob_key(sha256))) as source:
             shutil.copyfileobj(source, original, 1 << 20)  # S3 streams cannot seek
-        made = derivatives.make_derivatives(original, max_pixels=photos.limits()["max_pixels"])
+        made = derivatives.make_derivatives(original, **photos.decode_limits())
     stored = {}
     for kind in KINDS:
         key = derivative_key(sha256, kind, derivatives.PROFILE)

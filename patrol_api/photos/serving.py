@@ -1,5 +1,7 @@
 """HTTP answers for stored photos: strong ETags and 304, byte ranges, safe headers, and on S3
 optionally a redirect to a short-lived signed URL."""
+import re
+
 from flask import Request, Response, current_app
 from werkzeug.wsgi import wrap_file
 
@@ -9,6 +11,9 @@ from patrol_api.errors import ApiError
 from patrol_api.photos.catalog import EXTENSIONS, Stored
 
 SANDBOX = "default-src 'none'; sandbox"  # nothing in a served file may run or load
+UNSATISFIABLE = "unsatisfiable"
+_RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")  # int-range "a-b", "a-", or suffix-range "-n"
+_MAX_DIGITS = 18  # positions beyond any file: longer numbers count as "infinitely far"
 
 
 def send(stored: Stored, request: Request, *, ranges: bool) -> Response:
@@ -21,7 +26,7 @@ def send(stored: Stored, request: Request, *, ranges: bool) -> Response:
     if signed is not None:
         return _redirect(signed)
     span = _range(request, stored) if ranges else None
-    if span == "unsatisfiable":
+    if span == UNSATISFIABLE:
         return _unsatisfiable(stored)
     if span is not None:
         return _partial(stored, span)
@@ -29,19 +34,48 @@ def send(stored: Stored, request: Request, *, ranges: bool) -> Response:
 
 
 def _range(request: Request, stored: Stored):
-    """(start, stop) of a single satisfiable byte range, "unsatisfiable", or None (whole).
+    """(start, stop) of a single satisfiable byte range, UNSATISFIABLE, or None (whole).
 
-    Werkzeug turns the inclusive `bytes=a-b` into the half-open [a, b+1) the storage reads.
-    Several ranges, other units, a malformed header or a stale If-Range get the whole file.
+    A stale If-Range gets the whole file (RFC 9110 13.1.5); the Range itself: `byte_range`.
     """
-    wanted = request.range
-    if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:
+    header = request.headers.get("Range")
+    if header is None:
         return None
     if_range = request.if_range
     if (if_range.etag or if_range.date) and if_range.etag != stored.etag:
         return None
-    span = wanted.range_for_length(stored.size)
-    return "unsatisfiable" if span is None else span
+    return byte_range(header, stored.size)
+
+
+def byte_range(header: str, size: int):
+    """RFC 9110 14.1.2 for one byte range of a file of ``size`` bytes: the half-open
+    [start, stop) the storage reads; UNSATISFIABLE; or None for "send the whole file".
+
+    `bytes=a-b` is [a, b+1) clipped to the file, `a-` runs to the end, `-n` is the last n
+    bytes (the whole file when n exceeds it). A first position at or past the end, or `-0`,
+    is unsatisfiable. Malformed headers, invalid ranges (b < a), other units and several
+    ranges are ignored: the whole file (RFC 9110 14.2 lets a server ignore Range).
+    """
+    unit, equals, spec = header.partition("=")
+    match = _RANGE_SPEC.fullmatch(spec)
+    if not equals or unit.lower() != "bytes" or match is None or match[0] == "-":
+        return None
+    first, last = (_position(digits) for digits in match.groups())
+    if first is None:  # suffix-range
+        return (max(0, size - last), size) if last > 0 else UNSATISFIABLE
+    if last is not None and last < first:
+        return None
+    if first >= size:
+        return UNSATISFIABLE
+    return first, size if last is None else min(last + 1, size)
+
+
+def _position(digits: str) -> int | None:
+    """A range position; None when absent. Beyond 18 digits it is past any file's end."""
+    if not digits:
+        return None
+    significant = digits.lstrip("0")
+    return 10**_MAX_DIGITS if len(significant) > _MAX_DIGITS else int(significant or "0")
 
 
 def _full(stored: Stored, request: Request, ranges: bool) -> Response:

@@ -13,6 +13,7 @@ import warnings
 
 from patrol_api.rankings import fonts
 from patrol_api.rankings.export import KIND_LABELS
+from patrol_api.spreadsheet import printable
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 150
 KIND_TITLES = {"headquarters": "본청 부서 · Headquarters departments",
@@ -39,7 +40,8 @@ def render(draw, fmt: str, size: tuple[float, float] = (WIDTH_IN, HEIGHT_IN)) ->
 
     names = fonts.families(required=fmt == "png")
     settings = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": names,
-                "svg.hashsalt": "patrol-api", "axes.unicode_minus": False}
+                "svg.hashsalt": "patrol-api", "axes.unicode_minus": False,
+                "text.parse_math": False}  # a "$" in a department name is just a dollar
     with _render_lock, matplotlib.rc_context(settings), warnings.catch_warnings():
         # SVG without a Korean font: the viewer's font draws the Hangul, not matplotlib.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
@@ -64,9 +66,16 @@ def _series(rows: list[dict], key: str) -> dict:
     """{department_code: (name, {month: value})} over the metrics rows."""
     found: dict = {}
     for row in rows:
-        entry = found.setdefault(row["department_code"], (row["department_name"], {}))
+        entry = found.setdefault(printable(row["department_code"]),
+                                 (_legend_label(row["department_name"]), {}))
         entry[1][row["month"]] = row.get(key)
     return found
+
+
+def _legend_label(name: str) -> str:
+    """A printable name that matplotlib keeps in the legend (it hides labels starting '_')."""
+    name = printable(name)
+    return " " + name if name.startswith("_") else name
 
 
 def _style(index: int) -> dict:
@@ -77,6 +86,7 @@ def _style(index: int) -> dict:
 
 def on_time_trend(rows: list[dict], months: list[str], title_scope: str = ""):
     """The drawing of the on-time rate per department over the months (departments with data)."""
+    title_scope = printable(title_scope)
     def draw(figure):
         ax = figure.add_subplot()
         drawn = [(code, name, values) for code, (name, values)
@@ -105,6 +115,7 @@ def backlog(rows: list[dict], months: list[str], title_scope: str = ""):
     """The drawing of the backlog (> 30 days) per department at the end of the range's last
     month, the first month's value marked for comparison; departments without backlog in
     either are counted in a note, not drawn."""
+    title_scope = printable(title_scope)
     series = _series(rows, "backlog")
     first, last = months[0], months[-1]
     shown = (first, last) if first != last else (last,)
@@ -145,6 +156,8 @@ def backlog(rows: list[dict], months: list[str], title_scope: str = ""):
 def _table_cell(key: str, row: dict) -> str:
     """A printed cell of the ranking table."""
     value = row.get(key)
+    if isinstance(value, str):
+        return printable(value)
     if key == "rank":
         return "제외 · n/a" if value is None else f"{value}{'=' if row.get('tied') else ''}"
     if value is None:
@@ -162,6 +175,8 @@ def table_size(tables: dict) -> tuple[float, float]:
 
 def ranking_tables(month: str, tables: dict, note: str = ""):
     """The drawing of a month's ranking tables, one block per department kind given."""
+    note = printable(note)
+
     def draw(figure):
         weights = [len(table) + 3 for table in tables.values()]
         axes = figure.subplots(len(tables), 1, squeeze=False,

@@ -2,6 +2,7 @@
 import re
 from datetime import UTC, datetime
 
+from patrol_api.dates import EARLIEST, LATEST, MONTH_OUT_OF_RANGE
 from patrol_api.errors import ApiError
 from patrol_api.findings.calendar import SEOUL
 
@@ -9,10 +10,12 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def parse(text: str, field: str = "month") -> tuple[int, int]:
-    """(year, month) of 'YYYY-MM'; 422 otherwise."""
+    """(year, month) of 'YYYY-MM' in the API's range of dates; 422 otherwise."""
     found = MONTH.match(text or "")
     if not found:
         raise ApiError(422, "invalid_month", "Give a month as YYYY-MM.", field)
+    if not EARLIEST.year <= int(found[1]) <= LATEST.year:
+        raise ApiError(422, "invalid_month", MONTH_OUT_OF_RANGE, field)
     return int(found[1]), int(found[2])
 
 
@@ -36,6 +39,6 @@ def span(first: str, last: str) -> list[str]:
             for i in range(count)]
 
 
-def current() -> str:
-    """The current month in Seoul."""
-    return datetime.now(SEOUL).strftime("%Y-%m")
+def current(now: datetime | None = None) -> str:
+    """The current month in Seoul (at `now`, by default the present)."""
+    return (now or datetime.now(UTC)).astimezone(SEOUL).strftime("%Y-%m")

@@ -1,10 +1,19 @@
-"""Frozen monthly rankings: computed by a job, stored with data and formula versions."""
+"""Frozen monthly rankings: computed by a job, stored with data and formula versions.
+
+Only a completed Seoul month is frozen (a final ranking of a month still running, or of one
+in the future, would be wrong), and none before the year of the system's first finding: the
+awards average a year's months, so that year's earlier months may be frozen (empty), but
+1999-01 may not.
+"""
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from patrol_api import changefeed
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.models import RankingSnapshot
+from patrol_api.findings.calendar import SEOUL
+from patrol_api.models import Finding, RankingSnapshot
 from patrol_api.rankings import metrics, months, refresh, scoring, settings
 
 
@@ -13,9 +22,38 @@ def params() -> dict:
     return {name: settings.get(name) for name in settings.DEFAULTS}
 
 
-def compute(month: str, user_id: int | None = None) -> RankingSnapshot:
-    """Compute a month's ranking and store it as the next version; the caller commits."""
-    months.bounds(month)
+FLOOR = "2000-01"  # no month before this one, whatever the data say
+
+
+def first_month(now: datetime | None = None) -> str:
+    """The earliest month that may be frozen: January of the year of the first finding (of
+    the current year without any finding), never before FLOOR."""
+    first = db.session.execute(sa.select(sa.func.min(Finding.first_seen_at))).scalar()
+    moment = first if first is not None else (now or datetime.now(UTC))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(f"{moment.astimezone(SEOUL).year:04d}-01", FLOOR)
+
+
+def check_final(month: str, now: datetime | None = None) -> None:
+    """422 unless `month` (YYYY-MM) is a completed Seoul month, from first_month() on."""
+    months.parse(month)
+    if month >= months.current(now):
+        raise ApiError(422, "month_not_over", f"{month}은(는) 아직 끝나지 않은 달이라 확정할 수 "
+                       f"없습니다. Only a completed month can be frozen; {month} is not over.",
+                       "month")
+    earliest = first_month(now)
+    if month < earliest:
+        raise ApiError(422, "month_before_data", f"{month}은(는) 자료가 있는 기간({earliest} "
+                       f"이후) 전이라 확정할 수 없습니다. Months before {earliest} cannot be "
+                       "frozen.", "month", earliest=earliest)
+
+
+def compute(month: str, user_id: int | None = None,
+            now: datetime | None = None) -> RankingSnapshot:
+    """Compute a completed month's ranking (check_final; `now`: the moment it is judged at) and
+    store it as the next version; the caller commits."""
+    check_final(month, now)
     refresh.refresh()
     rows = metrics.month_metrics(month)
     latest = db.session.execute(sa.select(sa.func.max(RankingSnapshot.version)).where(

@@ -55,12 +55,13 @@ def _same(snapshot, tables: dict) -> bool:
 
 def tick(now: datetime | None = None) -> dict:
     """Freeze the previous month or add a version after late data; the caller commits."""
-    month = previous_month(now or utcnow())
+    now = now or utcnow()
+    month = previous_month(now)
     refresh.refresh()  # holds the facts watermark row: two ticks never interleave
     checked = _checked()
     latest = snapshots.latest(month)
     if latest is None:
-        made = snapshots.compute(month)
+        made = snapshots.compute(month, now=now)
         return {"month": month, "status": "frozen", "version": made.version}
     version = findings_version()
     if version <= max(latest.data_version, checked):
@@ -68,7 +69,7 @@ def tick(now: datetime | None = None) -> dict:
     if _same(latest, scoring.tables(metrics.month_metrics(month))):
         _mark_checked(version)
         return {"month": month, "status": "unchanged", "version": latest.version}
-    made = snapshots.compute(month)
+    made = snapshots.compute(month, now=now)
     return {"month": month, "status": "new_version", "version": made.version}
 
 

@@ -4,6 +4,7 @@ import unicodedata
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from patrol_api import dates
 from patrol_api.models.reference import DEPARTMENT_KINDS, PRIORITIES
 
 
@@ -124,7 +125,7 @@ class SiteSchema(RecordMeta):
     owner_department_code = CodeRef("owner_department")
     address_ko = fields.String(allow_none=True, load_default=None,
                                validate=validate.Length(max=300))
-    warranty_end = fields.Date(allow_none=True, load_default=None)
+    warranty_end = dates.Date(allow_none=True, load_default=None)
     contractor = fields.String(allow_none=True, load_default=None,
                                validate=validate.Length(max=200))
 
@@ -137,8 +138,8 @@ class RoutingRuleSchema(RecordMeta):
     owner_department_code = CodeRef("owner_department")
     target_department_code = CodeRef("target_department", required=True)
     priority = fields.Integer(load_default=10, validate=validate.Range(0, 1000))
-    effective_from = fields.Date(required=True)
-    effective_to = fields.Date(allow_none=True, load_default=None)
+    effective_from = dates.Date(required=True)
+    effective_to = dates.Date(allow_none=True, load_default=None)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
 
     @ma.validates_schema

@@ -3,7 +3,7 @@
 Fields merge and conflict per unit: category_code, site_code, position (lat, lon and
 accuracy_m together: half of two positions is no position), note and photos (the list).
 """
-from patrol_api.findings import revision
+from patrol_api.findings import intake, revision
 from patrol_api.models import Observation
 from patrol_api.models.base import utcnow
 from patrol_api.reference import geo
@@ -48,35 +48,48 @@ def update(batch, mutation) -> dict:
     obs = _owned(batch, mutation)
     kept, lost = _merge(batch, mutation, obs, _units(data), _base(mutation, obs))
     _finding_follows(batch, obs, kept)
-    return _result("conflict" if lost else "applied", obs, kept, lost)
+    return _result(_status(kept, lost), obs, kept, lost)
 
 
 def delete(batch, mutation) -> dict:
     """Retire an observation: it travels to phones as a tombstone; the delete wins."""
+    schemas.load(schemas.ObservationDelete(), mutation.data, "data")
     obs = _owned(batch, mutation)
     _base(mutation, obs)
-    if obs.deleted_at is None:
-        obs.deleted_at = utcnow()
-        batch.session.flush()
-        revision.observation_deleted(obs)
-        batch.session.flush()
+    if obs.deleted_at is not None:
+        return _result("unchanged", obs)
+    obs.deleted_at = utcnow()
+    batch.session.flush()
+    revision.observation_deleted(obs)
+    batch.session.flush()
     return _result("applied", obs)
+
+
+def current_record(batch, client_id: str) -> dict | None:
+    """The pushing user's observation as it is now, or None."""
+    obs = batch.observation(client_id)
+    return observation_record(obs) if obs is not None and obs.user_id == batch.user.id \
+        else None
 
 
 def _recreate(batch, mutation, obs: Observation, data: dict) -> dict:
     """A create (new mutation id) of an existing entity: the phone lost its outbox record.
 
     The author's create is handled as an update from version 1 (what a create yields): same
-    content answers already_applied, changed fields apply or conflict. Another user's entity
-    id is refused as duplicate_entity without saying whose it is.
+    content answers unchanged, changed fields apply or conflict. Another user's entity id is
+    refused as duplicate_entity without saying whose it is.
     """
     if obs.user_id != batch.user.id:
         raise Rejected("duplicate_entity", "This entity_id is already used; generate a new "
                        "UUID for a new observation.", "entity_id")
     kept, lost = _merge(batch, mutation, obs, _units(data), base=1)
     _finding_follows(batch, obs, kept)
-    status = "conflict" if lost else ("applied" if kept else "already_applied")
-    return _result(status, obs, kept, lost)
+    return _result(_status(kept, lost), obs, kept, lost)
+
+
+def _status(kept, lost) -> str:
+    """conflict when a field lost, applied when one changed, else unchanged (no new version)."""
+    return "conflict" if lost else ("applied" if kept else "unchanged")
 
 
 def _finding_follows(batch, obs: Observation, kept) -> None:
@@ -183,6 +196,8 @@ def _derive(obs: Observation, units: dict, refs: dict) -> None:
     if "photos" in units:
         photos.set_photos(obs, units["photos"])
         photos.refresh(obs, refs["verified"])
+        if obs.id is not None and obs.finding_id is None and intake.ready(obs):
+            intake.schedule_many([obs.id])  # an edited list completed it (creates: anyway)
 
 
 def _stamp_time(obs: Observation, recorded_at, clock) -> None:

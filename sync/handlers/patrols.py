@@ -19,7 +19,7 @@ from patrol_api.models.patrols import (
     PatrolRun,
     SiteCheck,
 )
-from patrol_api.patrols import checks, inspections, runs, templates
+from patrol_api.patrols import checks, inspections, runs, templates, visibility
 from patrol_api.patrols import phone_schemas as data_schemas
 from patrol_api.patrols.schemas import RunSchema
 from sync import schemas
@@ -45,9 +45,10 @@ def _load(schema, mutation) -> dict:
 
 
 def _run(batch, client_id, seq: int | None = None) -> PatrolRun | None:
-    """A run by its phone id; unknown: deferred while earlier mutations are missing."""
+    """A run the pushing user may read (patrol_api.patrols.visibility) by its phone id; unknown
+    or not theirs to read: deferred while earlier mutations are missing."""
     run = batch.session.execute(sa.select(PatrolRun).where(
-        PatrolRun.client_id == str(client_id))).scalar()
+        PatrolRun.client_id == str(client_id), *visibility.run_conditions(batch.user))).scalar()
     if run is None and seq is not None and batch.ledger.gap_below(seq):
         raise Deferred("waiting_for_earlier", "Unknown run while earlier mutations of this "
                        "device are missing; send them, then this one again.", "entity_id")
@@ -70,6 +71,21 @@ def _run_result(status: str, run: PatrolRun) -> dict:
             "record": RunSchema().dump(run)}
 
 
+def _changed_run(batch, run: PatrolRun, version_before: int) -> dict:
+    """applied when the change gave the run a new version, else unchanged."""
+    batch.session.flush()
+    return _run_result("applied" if run.version != version_before else "unchanged", run)
+
+
+def current_run_record(batch, client_id: str) -> dict | None:
+    """A run as it is now, for its leader and members; else None."""
+    run = batch.session.execute(sa.select(PatrolRun).where(
+        PatrolRun.client_id == client_id)).scalar()
+    if run is None or batch.user.id not in runs.members(run):
+        return None
+    return RunSchema().dump(run)
+
+
 def _campaign(batch, campaign_id: int | None, field: str) -> None:
     """Reject a campaign id that names no live campaign."""
     if campaign_id is not None:
@@ -86,7 +102,7 @@ def run_start(batch, mutation) -> dict:
     if existing is not None:
         if existing.leader_id != batch.user.id:
             raise Rejected("duplicate_entity", "This entity_id is already used.", "entity_id")
-        return _run_result("already_applied", existing)
+        return _run_result("unchanged", existing)
     _campaign(batch, data.get("campaign_id"), "data.campaign_id")
     with _refusals():
         run = runs.start(batch.user, mutation.entity_id, data, batch.clock)
@@ -98,27 +114,30 @@ def run_update(batch, mutation) -> dict:
     data = _load(data_schemas.RunChange(), mutation)
     run = _led(batch, _run(batch, mutation.entity_id, mutation.seq))
     _campaign(batch, data.get("campaign_id"), "data.campaign_id")
+    before = run.version
     with _refusals():
         runs.update(run, data)
-    return _run_result("applied", run)
+    return _changed_run(batch, run, before)
 
 
 def run_end(batch, mutation) -> dict:
     """End a run."""
     data = _load(data_schemas.RunEnd(), mutation)
     run = _led(batch, _run(batch, mutation.entity_id, mutation.seq))
+    before = run.version
     with _refusals():
         runs.end(run, data["ended_at"], batch.clock)
-    return _run_result("applied", run)
+    return _changed_run(batch, run, before)
 
 
 def track_append(batch, mutation) -> dict:
     """Add GPS points to a run's track."""
     data = _load(data_schemas.TrackAppend(), mutation)
     run = _led(batch, _run(batch, mutation.entity_id, mutation.seq))
+    before = run.version
     with _refusals():
         runs.append_track(run, [list(point) for point in data["points"]], batch.clock)
-    return _run_result("applied", run)
+    return _changed_run(batch, run, before)
 
 
 def _site(batch, code: str):
@@ -130,26 +149,33 @@ def _site(batch, code: str):
     return site
 
 
-def _exists(batch, model, mutation) -> bool:
-    """True when the author already recorded this entity; another author's id is refused."""
+def _existing(batch, model, mutation):
+    """The author's record of this entity, if recorded already; another author's id is
+    refused."""
     row = batch.session.execute(sa.select(model).where(
         model.client_id == mutation.entity_id)).scalar()
     if row is not None and row.user_id != batch.user.id:
         raise Rejected("duplicate_entity", "This entity_id is already used.", "entity_id")
-    return row is not None
+    return row
+
+
+def _check_result(status: str, check: SiteCheck) -> dict:
+    """The item result of a site check."""
+    return {"status": status, "entity_id": check.client_id,
+            "far_from_site": check.far_from_site, "distance_m": check.distance_m}
 
 
 def site_check(batch, mutation) -> dict:
     """Record that a site was looked at: ok (no problem) or problem."""
     data = _load(data_schemas.SiteCheckRecord(), mutation)
-    if _exists(batch, SiteCheck, mutation):
-        return {"status": "already_applied", "entity_id": mutation.entity_id}
+    existing = _existing(batch, SiteCheck, mutation)
+    if existing is not None:  # recorded once: a check is a fact, never rewritten
+        return _check_result("unchanged", existing)
     site = _site(batch, data["site_code"])
     if data.get("run_id"):
         data["run_id"] = _run(batch, data["run_id"], mutation.seq).id
     check = checks.record(batch.user, mutation.entity_id, site, data, batch.clock)
-    return {"status": "applied", "entity_id": check.client_id,
-            "far_from_site": check.far_from_site, "distance_m": check.distance_m}
+    return _check_result("applied", check)
 
 
 def _template(batch, template_id: int) -> ChecklistTemplate:
@@ -167,8 +193,9 @@ def inspection_submit(batch, mutation) -> dict:
     Refused when its campaign uses another template revision (`template_mismatch`); a site
     that is not a campaign target or a time outside the campaign's window is only flagged."""
     data = _load(data_schemas.InspectionSubmit(), mutation)
-    if _exists(batch, Inspection, mutation):
-        return {"status": "already_applied", "entity_id": mutation.entity_id}
+    existing = _existing(batch, Inspection, mutation)
+    if existing is not None:  # submitted once: an inspection is a fact, never rewritten
+        return {**inspections.push_result(existing, batch.user.role), "status": "unchanged"}
     template, site = _template(batch, data["template_id"]), _site(batch, data["site_code"])
     _campaign(batch, data.get("campaign_id"), "data.campaign_id")
     if data.get("run_id"):

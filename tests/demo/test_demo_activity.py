@@ -52,7 +52,7 @@ def http(app, loaded):
 
     def headers(username: str) -> dict:
         answer = client.post(f"{API}/auth/login", json={"username": username,
-                                                        "password": f"{username}!demo"})
+                                                        "password": "yeongdeungpo-demo"})
         assert answer.status_code == 201, answer.get_json()
         return {"Authorization": f"Bearer {answer.get_json()['token']}"}
     return client, headers

@@ -187,7 +187,7 @@ def test_users_cover_every_role():
     assert {user["role"] for user in users} == set(district.ROLES)
     department_codes = codes(district.departments())
     for user in users:
-        assert user["password"] == user["username"] + "!demo"
+        assert user["password"] == district.DEMO_PASSWORD
         if user["role"] == "department_staff":
             assert user["department_code"] in department_codes
     staff_kinds = {

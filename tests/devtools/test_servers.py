@@ -107,3 +107,19 @@ def test_stop_is_idempotent_and_server_can_restart():
     assert first_port is not None
     with pytest.raises(servers.ServerError, match="not started"):
         _ = server.url
+
+
+@needs_postgres
+def test_postgres_pauses_and_resumes_with_its_data_and_port():
+    with PostgresServer() as pg:
+        with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+            conn.execute("create table kept (value text)")
+            conn.execute("insert into kept values ('순찰')")
+        port = pg.port
+        pg.pause()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(pg.conninfo(), connect_timeout=2)
+        pg.resume()
+        assert pg.port == port
+        with psycopg.connect(pg.conninfo()) as conn:
+            assert conn.execute("select value from kept").fetchall() == [("순찰",)]

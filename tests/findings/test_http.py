@@ -99,8 +99,9 @@ def test_citizen_auditors_never_see_internal_notes(client, office):
     auditor_view = client.get(url, headers=office["auditor"]).get_json()
     kinds = [e["kind"] for e in auditor_view["events"]]
     assert "comment" not in kinds and "hold" in kinds
-    assert all(e["note"] is None and e["actor_user_id"] is None
-               for e in auditor_view["events"])
+    assert all(e["note"] is None and e["actor_user_id"] is None and e["actor_role"] is None
+               and e["data"] == {} for e in auditor_view["events"])
+    assert any(e["actor_role"] for e in staff_view["events"])  # who acted is recorded
     assert "내부" not in str(auditor_view) and "예산" not in str(auditor_view)
     assert client.post(f"{url}/comments", headers=office["auditor"],
                        json={"note": "x"}).status_code == 403

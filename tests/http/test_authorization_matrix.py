@@ -4,7 +4,7 @@ EXPECTED is the security policy written out by hand. A new endpoint fails
 `test_every_endpoint_is_in_the_policy` until it is added here (and reviewed).
 """
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.views import MethodView
@@ -13,6 +13,7 @@ from patrol_api.auth import devices, tokens
 from patrol_api.auth.access import AUTHENTICATED, PUBLIC, allow, rule_for
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
+from patrol_api.findings.calendar import SEOUL
 
 ADMIN = frozenset({"admin"})
 ADMIN_MANAGER = frozenset({"admin", "manager"})
@@ -33,12 +34,15 @@ EXPECTED = {
     ("GET", "/metrics"): "public",  # declared public: the view checks its own token (below)
     ("GET", "/api/openapi.json"): "public",
     ("GET", "/api/docs"): "public",
+    ("GET", "/static/vendor/<path:filename>"): "public",  # shipped ReDoc (scripts/fetch-assets)
     ("POST", "/api/v1/auth/login"): "public",
     ("POST", "/api/v1/auth/logout"): "authenticated",
     ("GET", "/api/v1/auth/me"): "authenticated",
     ("POST", "/api/v1/auth/password"): "authenticated",
     ("GET", "/api/v1/users"): ADMIN_MANAGER,
     ("POST", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/intake/parked"): ADMIN,
+    ("POST", "/api/v1/intake/parked/<int:observation_id>/retry"): ADMIN,
     ("GET", "/api/v1/users/<int:user_id>"): ADMIN_MANAGER,
     ("PATCH", "/api/v1/users/<int:user_id>"): ADMIN,
     ("GET", "/api/v1/devices"): "authenticated",
@@ -391,3 +395,24 @@ def test_allow_needs_a_role():
         allow()
     with pytest.raises(ValueError):
         allow("root")
+
+
+def test_guards_behind_the_role_check_hold_for_every_allowed_role(client, make_user):
+    """The allowed roles meet the domain guards (not only the role check): freezing the running
+    month and demoting or deactivating the last active admin are refused for all of them."""
+    running = datetime.now(UTC).astimezone(SEOUL).strftime("%Y-%m")
+    admin, admin_headers = make_user(Role.ADMIN)
+    for role in ROLES:
+        headers = admin_headers if role == "admin" else make_user(Role(role))[1]
+        frozen = client.post("/api/v1/rankings/snapshots", json={"month": running},
+                             headers=headers)
+        if may_call(EXPECTED[("POST", "/api/v1/rankings/snapshots")], role):
+            assert (frozen.status_code, frozen.get_json()["code"]) == (422, "month_not_over")
+        else:
+            assert frozen.status_code == 403
+        for change in ({"role": "manager"}, {"active": False}):
+            demoted = client.patch(f"/api/v1/users/{admin.id}", json=change, headers=headers)
+            if may_call(EXPECTED[("PATCH", "/api/v1/users/<int:user_id>")], role):
+                assert (demoted.status_code, demoted.get_json()["code"]) == (409, "last_admin")
+            else:
+                assert demoted.status_code == 403

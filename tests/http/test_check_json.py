@@ -30,6 +30,23 @@ def test_bad_bodies_are_refused(raw, status):
     assert caught.value.status == status
 
 
+@pytest.mark.parametrize("raw", [
+    b'{"mutations": [{"note": "x\\u0000"}, null, {"k\\ud800": 1}], "device_time": "t"}',
+    b'{"mutations": ["\\udfff"]}'])
+def test_the_items_of_a_declared_list_are_left_to_the_view(raw):
+    """The push checks each mutation's text itself, to refuse a bad one alone."""
+    assert check_json(raw, "mutations") == json.loads(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"mutations": [], "device_time": "x\\u0000"}', b'{"mutations": {"a": "\\ud800"}}',
+    b'{"other": ["\\ud800"]}', b'[{"mutations": ["\\u0000"]}]'])
+def test_text_outside_the_declared_list_is_still_refused(raw):
+    with pytest.raises(ApiError) as caught:
+        check_json(raw, "mutations")
+    assert caught.value.status == 422
+
+
 def test_a_typical_push_body_is_parsed_once_by_orjson(monkeypatch):
     """Hex digits of a UUID ("...5e128...") look like an exponent to a byte scan: such
     bodies must still take the fast parser (a push of 100 paid ~0.4 ms for the slow one)."""

@@ -247,6 +247,47 @@ def test_local_keys_fan_out_into_folders_inside_the_root(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["root"]
 
 
+def test_local_delete_removes_the_folders_it_empties(tmp_path):
+    storage = LocalDiskStorage(tmp_path)
+    for key in ("uploads/u1/0-a", "uploads/u1/10-b", "uploads/u2/0-c", "blobs/ab/x"):
+        storage.put(key, b"x")
+    storage.delete("uploads/u1/0-a")
+    assert (tmp_path / "uploads" / "u1").is_dir()  # still holds a chunk
+    storage.delete("uploads/u1/10-b")
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["u2"]
+    storage.delete("uploads/u2/0-c")
+    storage.delete("uploads/u2/0-c")  # deleting twice is no error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blobs"]  # the root itself stays
+    storage.delete("blobs/ab/x")
+    assert tmp_path.is_dir() and not list(tmp_path.iterdir())
+    storage.put("uploads/u3/0-d", b"again")  # folders come back when needed
+    assert storage.read_range("uploads/u3/0-d", 0, 10) == b"again"
+
+
+def test_local_puts_and_deletes_racing_in_one_folder_lose_nothing(tmp_path):
+    """A delete emptying a folder while another chunk is put there: the put still lands."""
+    storage = LocalDiskStorage(tmp_path)
+    keys, failures = [f"uploads/u/{i}" for i in range(200)], []
+
+    def churn(own: list[str]) -> None:
+        for key in own:
+            try:
+                storage.put(key, b"x")
+                storage.delete(key)
+            except OSError as error:
+                failures.append(error)
+
+    threads = [threading.Thread(target=churn, args=(keys[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert not (tmp_path / "uploads").exists()
+    storage.put("uploads/u/last", b"y")
+    assert storage.exists("uploads/u/last")
+
+
 def test_local_concurrent_writers_never_interleave(tmp_path):
     storage = LocalDiskStorage(tmp_path)
     bodies = [bytes([i]) * 300_000 for i in range(8)]

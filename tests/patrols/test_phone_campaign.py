@@ -7,8 +7,9 @@ from patrol_api.auth import devices, tokens
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.findings import intake
-from patrol_api.models import Finding, Observation, RoutingRule
+from patrol_api.models import Finding, MediaBlob, Observation, RoutingRule
 from patrol_api.models.patrols import PatrolRun
+from sync.photos import blob_verified
 from tests.patrols.conftest import ITEMS
 from tests.sync.syncapi import Phone, iso, new_id, now
 
@@ -99,6 +100,11 @@ def test_campaign_through_sync(client, phone, campaign, district):
     assert (first["far_from_site"], second["far_from_site"]) == (False, True)
     intake.process_pending()
     obs = db.session.query(Observation).one()
+    assert (obs.fate, obs.finding_id) == ("awaiting_photos", None)  # its photo is to come
+    db.session.add(MediaBlob(sha256="b" * 64, size=100, mime="image/jpeg", verified_at=now()))
+    db.session.commit()
+    assert blob_verified("b" * 64) == 1  # the photo arrived: now it is taken in
+    db.session.expire_all()
     finding = db.session.get(Finding, obs.finding_id)
     assert (obs.category.code, obs.site.code, finding.department_id) == (
         "safety", "s1", district.owner.id)

@@ -96,3 +96,40 @@ def test_citizen_sees_the_photos_of_their_own_observation_not_the_original(clien
     phone.one(phone.create(photos=[{"sha256": sha(photo), "role": "before"}]))
     assert client.get(f"{url}/thumb", headers=phone.headers, buffered=True).status_code == 200
     assert client.get(f"{url}/original", headers=phone.headers).status_code == 403
+
+
+def test_no_finding_until_every_photo_has_verified(client, world, make_user, store):
+    """Guarantee 6: an observation awaiting photos is not taken in, by the push's job nor
+    by the sweep; the verification of its last photo takes it in."""
+    from patrol_api.findings import intake
+
+    user, _ = make_user(Role.PATROL_OFFICER)
+    phone = phone_for(client, user)
+    first, second = jpeg(seed=6), jpeg(seed=7)
+    create_obs = phone.create(photos=[{"sha256": sha(first), "role": "before"},
+                                      {"sha256": sha(second), "role": "before"}])
+    phone.one(create_obs)
+    upload(client, phone.headers, first)
+    assert intake.process_pending() == 0  # the periodic sweep leaves it waiting too
+    state = fate(phone, create_obs["entity_id"])
+    assert (state["fate"], state["finding_id"], state["complete"]) == (
+        "awaiting_photos", None, False)
+    upload(client, phone.headers, second)
+    state = fate(phone, create_obs["entity_id"])
+    assert state["complete"] is True and state["finding_id"] is not None
+    assert state["fate"] == "coordination"  # this test category has no routing rule
+
+
+def test_an_update_dropping_the_missing_photo_takes_it_in(client, world, make_user, store):
+    user, _ = make_user(Role.PATROL_OFFICER)
+    phone = phone_for(client, user)
+    arrived, lost = jpeg(seed=8), jpeg(seed=9)
+    upload(client, phone.headers, arrived)
+    create_obs = phone.create(photos=[{"sha256": sha(arrived), "role": "before"},
+                                      {"sha256": sha(lost), "role": "before"}])
+    phone.one(create_obs)
+    assert fate(phone, create_obs["entity_id"])["finding_id"] is None
+    phone.one(phone.update(create_obs["entity_id"], 1,
+                           photos=[{"sha256": sha(arrived), "role": "before"}]))
+    state = fate(phone, create_obs["entity_id"])
+    assert state["complete"] is True and state["finding_id"] is not None

@@ -1,16 +1,22 @@
 """Serving photos: who gets what (roles x record, derivatives, original), ETag and 304,
 byte ranges on originals, safe headers, and derivatives that carry no metadata at all."""
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from photoapi import jpeg, sha, upload
 from PIL import Image
 
 from media import derivatives
+from patrol_api import photos
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
 from patrol_api.models.media import MediaDerivative
+from patrol_api.photos import catalog, serving
+from patrol_api.photos import jobs as photo_jobs
 
 BASE = "/api/v1/photos"
 DERIVATIVE_ROLES = ["admin", "manager", "viewer", "department_staff", "patrol_officer"]
@@ -103,6 +109,10 @@ def test_headers_of_served_files(client, officer, photo):
     assert thumb.headers["X-Content-Type-Options"] == "nosniff"
     assert thumb.headers["Content-Disposition"] == f'inline; filename="{digest}-thumb.jpg"'
     assert "sandbox" in thumb.headers["Content-Security-Policy"]
+    # the app-wide security headers add framing protection, never replace the file's policy
+    assert "frame-ancestors 'none'" in thumb.headers["Content-Security-Policy"]
+    assert thumb.headers["X-Frame-Options"] == "DENY"
+    assert "no-store" not in thumb.headers["Cache-Control"]
     original = get(client, f"{BASE}/{digest}/original", officer[1])
     assert original.data == data
     assert original.headers["ETag"] == f'"{digest}"'
@@ -169,9 +179,104 @@ def test_missing_derivatives_are_made_on_first_view(client, officer, photo, stor
     assert db.session.get(MediaDerivative, (digest, "thumb")) is not None
 
 
+def test_a_thumb_made_on_the_spot_waits_for_a_decode_slot_then_answers_503(
+        client, officer, photo, ctx, monkeypatch):
+    """MEDIA_DECODE_CONCURRENCY bounds the decodes of a process: with every slot taken,
+    a derivative made on first view is not decoded beside them."""
+    _, digest = photo
+    db.session.execute(sa.delete(MediaDerivative))
+    db.session.commit()
+    monkeypatch.setattr(catalog, "DECODE_WAIT_SECONDS", 0)
+    with photos.decode_slot() as held:
+        assert held
+        busy = get(client, f"{BASE}/{digest}/thumb", officer[1])
+        assert (busy.status_code, busy.get_json()["code"]) == (503, "decoders_busy")
+        with pytest.raises(photo_jobs.DecodersBusy):
+            photo_jobs.make_derivatives(digest, wait=0)
+    assert get(client, f"{BASE}/{digest}/thumb", officer[1]).status_code == 200
+
+
 def test_signed_url_redirect_falls_back_to_streaming_on_local_disk(client, officer, photo, ctx,
                                                                    monkeypatch):
     monkeypatch.setitem(ctx.config, "MEDIA_SIGNED_URL_SECONDS", 60)
     data, digest = photo
     response = get(client, f"{BASE}/{digest}/original", officer[1])
     assert (response.status_code, response.data) == (200, data)
+
+
+# Range headers generated against RFC 9110: valid -> 206 with the right bytes,
+# unsatisfiable -> 416 with `Content-Range: bytes */<size>`, malformed -> ignored (200).
+
+POSITION = st.one_of(st.integers(0, 2_000), st.integers(0, 10**30))
+
+
+@st.composite
+def range_headers(draw, size: int):
+    """(header, expected): expected is (start, stop) for 206, "416", or "200" (whole)."""
+    unit = draw(st.sampled_from(["bytes", "Bytes", "BYTES"]))
+    kind = draw(st.sampled_from(["int", "open", "suffix", "several", "junk"]))
+    if kind == "int":
+        first, last = draw(POSITION), draw(POSITION)
+        header = f"{unit}={draw(st.sampled_from(['', '0', '00']))}{first}-{last}"
+        if last < first:
+            return header, "200"  # an invalid range-spec is ignored
+        return header, ("416" if first >= size else (first, min(last, size - 1) + 1))
+    if kind == "open":
+        first = draw(POSITION)
+        return f"{unit}={first}-", ("416" if first >= size else (first, size))
+    if kind == "suffix":
+        length = draw(POSITION)
+        return f"{unit}=-{length}", ("416" if length == 0 else (max(0, size - length), size))
+    if kind == "several":
+        specs = draw(st.lists(st.from_regex(r"\A[0-9]{1,3}-[0-9]{0,3}\Z"), min_size=2,
+                              max_size=4))
+        return f"{unit}={','.join(specs)}", "200"
+    junk = draw(st.one_of(
+        st.text(max_size=20),
+        st.from_regex(r"\A(bytes|items|byte) ?= ?[ 0-9a-z+.-]{0,12}\Z"),
+    ).filter(lambda text: not re.fullmatch(r"(?i:bytes)=[0-9]*-[0-9]*", text)
+             or text.lower() == "bytes=-"))
+    return junk, "200"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(data=st.data(), size=st.integers(1, 1_500))
+def test_generated_ranges_follow_rfc_9110(data, size):
+    header, expected = data.draw(range_headers(size))
+    content = bytes(range(256)) * 6
+    span = serving.byte_range(header, size)
+    if expected == "200":
+        assert span is None, header
+    elif expected == "416":
+        assert span == serving.UNSATISFIABLE, header
+    else:
+        assert span == expected, header
+        assert content[:size][span[0]:span[1]] == content[expected[0]:expected[1]]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_generated_ranges_over_http(client, officer, photo, data):
+    content, digest = photo
+    size = len(content)
+    header, expected = data.draw(range_headers(size))
+    response = get(client, f"{BASE}/{digest}/original", officer[1], Range=header)
+    if expected == "200":
+        assert (response.status_code, response.data) == (200, content), header
+    elif expected == "416":
+        assert response.status_code == 416, header
+        assert response.headers["Content-Range"] == f"bytes */{size}"
+        assert response.get_json()["code"] == "range_not_satisfiable"
+    else:
+        start, stop = expected
+        assert response.status_code == 206, header
+        assert response.data == content[start:stop]
+        assert response.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{size}"
+
+
+def test_a_suffix_longer_than_the_file_is_the_whole_file(client, officer, photo):
+    content, digest = photo
+    response = get(client, f"{BASE}/{digest}/original", officer[1], Range="bytes=-1000000")
+    assert (response.status_code, response.data) == (206, content)
+    assert response.headers["Content-Range"] == f"bytes 0-{len(content) - 1}/{len(content)}"

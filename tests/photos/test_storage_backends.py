@@ -38,6 +38,9 @@ def test_s3_settings_are_passed_on(app_factory):
     ({"MEDIA_STORAGE": "s3"}, "MEDIA_S3_BUCKET"),
     ({"MEDIA_STORAGE": "ftp"}, "not one of"),
     ({"MEDIA_STORAGE": "s3", "MEDIA_S3_BUCKET": "b", "MEDIA_S3_PREFIX": "../up"}, "invalid"),
+    ({"MEDIA_DECODE_CONCURRENCY": 0}, "MEDIA_DECODE_CONCURRENCY must be at least 1"),
+    ({"MEDIA_MAX_DECODE_BYTES": -1}, "MEDIA_MAX_DECODE_BYTES must be at least 1"),
+    ({"MEDIA_MAX_JPEG_SCANS": 0}, "MEDIA_MAX_JPEG_SCANS must be at least 1"),
 ])
 def test_bad_storage_settings_fail_at_start_up(app_factory, settings, message):
     with pytest.raises(Exception, match=message):

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from photoapi import CHUNK, TUS, create, jpeg, metadata, patch, png_bomb, sha, upload
 
+from media import testing
 from media.keys import blob_key
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
@@ -27,6 +28,12 @@ def _session(location: str) -> UploadSession:
 def _stored_keys(store) -> list[str]:
     root = store.root
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def _upload_folders(store) -> list[str]:
+    """Folders left under uploads/ (the folder of each upload that received bytes)."""
+    return sorted(str(p.relative_to(store.root)) for p in store.root.glob("uploads/**/")
+                  if p != store.root / "uploads")
 
 
 def test_options_announces_the_capabilities(client, store):
@@ -65,6 +72,7 @@ def test_creation_head_patch_complete(client, officer, store):
     assert blob.uploaded_by_user_id == user.id
     assert store.read_range(blob_key(sha(data)), 0, len(data)) == data
     assert not [key for key in _stored_keys(store) if key.startswith("uploads/")]
+    assert not _upload_folders(store)
     assert _session(location).state == "complete"
     done = client.head(location, headers={**headers, **TUS})
     assert done.headers["Upload-Offset"] == str(len(data))
@@ -245,6 +253,8 @@ def test_digest_mismatch_refuses_the_upload(client, officer, store):
 
 @pytest.mark.parametrize(("make", "status", "code"), [
     (lambda: png_bomb(), 422, "too_many_pixels"),
+    (lambda: testing.png_bomb(8944, 8944), 422, "decode_too_large"),  # 311 kB, 305 MiB
+    (lambda: testing.many_scans_jpeg((4000, 3000), 2000), 422, "too_many_scans"),  # 123 kB
     (lambda: jpeg(size=(800, 600))[:5000], 422, "corrupt_image"),
     (lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 415,
      "unsupported_type"),
@@ -258,6 +268,7 @@ def test_hostile_files_are_refused_with_a_code(client, officer, store, make, sta
     assert (response.status_code, response.get_json()["code"]) == (status, code)
     assert db.session.get(MediaBlob, sha(data)) is None
     assert not _stored_keys(store)
+    assert not _upload_folders(store)
 
 
 def test_pixel_limit_is_a_setting(client, officer, store, ctx, monkeypatch):

@@ -23,6 +23,8 @@ def year(ctx, monkeypatch):
     """The crafted months and a snapshot of every month but July; awards need 3 months."""
     monkeypatch.setitem(ctx.config, "RANKING_MIN_VOLUME", 1)
     monkeypatch.setitem(ctx.config, "RANKING_AWARD_MIN_MONTHS", 3)
+    # judged in January 2027: every month of 2026 is over, whatever today's date
+    monkeypatch.setattr(months, "current", lambda now=None: "2027-01")
     build()
     for month in YEAR:
         if month != "2026-07":

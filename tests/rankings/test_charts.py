@@ -3,9 +3,12 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from scenario import build
 
+from patrol_api import spreadsheet
 from patrol_api.auth.roles import Role
 from patrol_api.rankings import charts, fonts
 
@@ -184,3 +187,23 @@ def test_backlog_bars_are_the_last_month_and_markers_the_first():
     markers = {line.get_gid(): line.get_xdata()[0] for line in ax.get_lines()}
     assert markers == {"series-2026-09-c": 0, "series-2026-09-a": 4}
     assert [label.get_text() for label in ax.get_yticklabels()] == ["c과", "a과"]
+
+
+_HOSTILE = st.text(st.sampled_from("$^\\{}_\x00\x01\x0b\ud800\ufffe=가a "), min_size=1, max_size=8)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_HOSTILE, code=_HOSTILE)
+def test_every_chart_is_well_formed_svg_whatever_the_names(app, name, code):
+    """Names and codes from reference data may hold any character (controls, lone surrogates):
+    each chart still parses as XML, the name shown with forbidden characters replaced."""
+    months = ["2026-10", "2026-11"]
+    rows = [{**_row(month, code, 0.5, backlog=3), "department_name": name} for month in months]
+    table = [{"rank": 1, "department_name": name, "score": 80.0, "volume": 12,
+              "on_time_rate": 0.5}]
+    drawings = [charts.on_time_trend(rows, months, f" · {name}"), charts.backlog(rows, months),
+                charts.ranking_tables("2026-11", {"headquarters": table}, f" {name}")]
+    for draw in drawings:
+        with app.app_context():
+            root = ET.fromstring(charts.render(draw, "svg"))  # noqa: S314 - our own SVG
+        assert spreadsheet.printable(name).strip() in _texts(root)

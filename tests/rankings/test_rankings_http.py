@@ -5,6 +5,8 @@ import pytest
 from scenario import build
 
 from patrol_api.auth.roles import Role
+from patrol_api.extensions import db
+from patrol_api.models import RankingSnapshot
 
 
 @pytest.fixture
@@ -179,3 +181,16 @@ def test_from_alone_runs_to_the_current_month(client, manager):
     assert sorted({row["month"] for row in answer.json}) == [
         first, *months.span(first, months.current())[1:]]
     assert len({row["month"] for row in answer.json}) == 3
+
+
+def test_snapshot_is_done_at_once_where_other_jobs_go_to_the_background(
+        ctx, manager, app_factory):
+    build()
+    background = app_factory(JOBS_BACKGROUND=True)  # as demo-serve runs the embedded server
+    with background.app_context():
+        made = background.test_client().post("/api/v1/rankings/snapshots",
+                                             json={"month": "2026-10"}, headers=manager)
+    assert made.status_code == 202 and made.json["status"] == "done", made.json
+    db.session.rollback()
+    stored = db.session.get(RankingSnapshot, made.json["snapshot_id"])
+    assert (stored.month, stored.version) == ("2026-10", 1)

@@ -68,8 +68,11 @@ class Phone:
     def push(self, mutations: list, device_time: str | None = None):
         """POST a push; returns the response."""
         body = {"device_time": device_time or iso(self.device_now()), "mutations": mutations}
-        return self.client.post("/api/v1/sync/push", headers=self.headers,
-                                data=json.dumps(body, ensure_ascii=False).encode(),
+        try:
+            raw = json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate: escaped, as JSON.stringify writes it
+            raw = json.dumps(body).encode()
+        return self.client.post("/api/v1/sync/push", headers=self.headers, data=raw,
                                 content_type="application/json")
 
     def pushed(self, mutations: list, **kwargs) -> dict:

@@ -80,7 +80,7 @@ def test_setting_the_value_the_server_already_has_is_no_conflict(phone, phone_of
     entity, tablet = _shared(phone, phone_of)
     current = tablet.one(tablet.update(entity, 1, note="같은 값"))["version"]
     result = phone.one(phone.update(entity, 1, note="같은 값"))
-    assert (result["status"], result["version"]) == ("applied", current)
+    assert (result["status"], result["version"]) == ("unchanged", current)
 
 
 def test_an_edit_of_a_deleted_observation_loses_to_the_delete_and_is_kept(phone, phone_of):

@@ -3,13 +3,19 @@
 Three phones (two of one officer, one of another) record, edit and delete observations and
 sync through a network that drops requests, drops responses after the server applied them,
 duplicates requests, holds requests back and delivers them late (reordering), and a server
-that crashes inside a request (its transaction dies) or restarts between requests.
+that crashes inside a request (its transaction dies), fails transiently (the database
+refuses a statement or the commit: the client is told to retry) or restarts between
+requests. Their outboxes also hold bad mutations (text no database stores, wrong JSON types,
+bad envelopes) and their pushes junk items (null, numbers): each is refused alone, and
+everything else still lands once.
 """
+import contextlib
 from dataclasses import dataclass, field
 from unittest import mock
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from baditems import BAD, BAD_TEXT, bad_update, build, takes_seq
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from syncapi import Phone, new_id, observations_of
 
@@ -20,9 +26,9 @@ from sync.ledger import Ledger
 
 BATCH = 4  # mutations per push: long outboxes take several pushes
 FAULTS = ("ok", "drop_request", "drop_response", "drop_response", "duplicate", "delay", "delay",
-          "crash")  # weighted towards replays: they are what exactly-once is about
-ACTIONS = ("create", "create", "update", "update", "delete", "push", "push", "push", "pull",
-           "deliver", "restart")
+          "crash", "transient_commit", "transient_statement")  # weighted towards replays
+ACTIONS = ("create", "create", "update", "update", "delete", "bad", "push", "push", "push",
+           "pull", "deliver", "restart")
 
 
 @dataclass
@@ -35,7 +41,9 @@ class Device:
     local: dict = field(default_factory=dict)  # client_id -> {"note", "deleted", "updates"}
     outbox: list = field(default_factory=list)
     pulled: list = field(default_factory=list)
-    made: int = 0  # mutations generated
+    made: int = 0  # mutations generated (the ledger records each, bad ones too)
+    expect: dict = field(default_factory=dict)  # mutation id -> None (good) or (code, field)
+    junk: list = field(default_factory=list)  # non-mutations a buggy serializer adds
 
 
 class Fleet:
@@ -67,14 +75,29 @@ class Fleet:
         device.local[entity] = {"note": note, "deleted": False, "updates": 0}
         self._queue(device, device.phone.create(entity, note=note))
 
-    def _queue(self, device: Device, mutation: dict) -> None:
-        """Put a mutation in the outbox."""
+    def spoil(self, device: Device, bad, text: str, pick: int) -> None:
+        """A bad mutation in the outbox (the local change never happened), or junk."""
+        live = sorted(cid for cid, obs in device.local.items() if not obs["deleted"])
+        if live and pick % 3 == 0:
+            mutation, error = bad_update(device.phone, live[pick % len(live)], text)
+        else:
+            mutation, error = build(device.phone, bad)
+            if not takes_seq(bad):
+                event("junk item in the push")
+                device.junk.append(mutation)  # no readable id and seq: never recorded
+                return
+        event(f"bad mutation answered: {error[1]}")
+        self._queue(device, mutation, error)
+
+    def _queue(self, device: Device, mutation: dict, error: tuple | None = None) -> None:
+        """Put a mutation in the outbox, with the answer it must get."""
         device.outbox.append(mutation)
+        device.expect[mutation["id"]] = error
         device.made += 1
 
-    def push(self, device: Device, fault: str) -> None:
+    def push(self, device: Device, fault: str, pick: int = 0) -> None:
         """Send the head of the outbox through the faulty network."""
-        batch = list(device.outbox[:BATCH])
+        batch = list(device.outbox[:BATCH]) + device.junk
         if fault == "drop_request":
             return
         if fault == "delay":
@@ -82,6 +105,9 @@ class Fleet:
             return
         if fault == "crash":
             self._crash(device, batch)
+            return
+        if fault.startswith("transient"):
+            self._transient(device, batch, fault == "transient_commit", pick)
             return
         response = device.phone.push(batch)
         if fault == "duplicate":
@@ -97,14 +123,49 @@ class Fleet:
         assert response.status_code == 500
         db.session.rollback()  # the dead process's transaction never commits
 
+    def _transient(self, device: Device, batch: list, at_commit: bool, pick: int) -> None:
+        """The database refuses the commit, or one statement of the push (the lock is
+        busy, the connection went stale): the answer tells the client to retry, and nothing
+        of the push is kept. A statement the push itself may roll back to a savepoint and
+        go around (the fast path's fallback) can still give 200: then it counts as such."""
+        before = _ledger_size(device.device_id)
+        with _failing(None if at_commit else 4 + pick % 24):
+            response = device.phone.push(batch)
+        if response.status_code == 200 and not at_commit:
+            event("transient fault absorbed by the push (fast path fallback)")
+            self._acknowledge(device, response.get_json())
+            return
+        event("transient fault: 5xx, retried later")
+        assert response.status_code in (500, 503), response.get_json()  # 5xx: retry later
+        body = response.get_json()
+        assert body["status"] == response.status_code and body["code"], body
+        db.session.rollback()  # the failed request's transaction never commits
+        assert _ledger_size(device.device_id) == before
+
     def _acknowledge(self, device: Device, answer: dict) -> None:
-        """Prune what the server processed from the outbox."""
+        """Check each answer against the item's class; prune what the server processed."""
         done = set()
         for result in answer["results"]:
-            assert result["status"] in ("applied", "already_applied"), result
+            if result["id"] not in device.expect:  # junk: refused alone, never recorded
+                assert (result["status"], result["error"]["code"]) == (
+                    "rejected", "validation_error"), result
+                continue
+            error = device.expect[result["id"]]
+            if error is None:
+                assert result["status"] in ("applied", "already_applied"), result
+                if result["status"] == "already_applied":
+                    assert result["original"]["status"] == "applied", result
+            elif result["status"] == "already_applied":
+                assert result["original"]["status"] == "rejected", result
+                assert (result["original"]["error"]["code"],
+                        result["original"]["error"]["field"]) == error, result
+            else:
+                assert (result["status"], result["error"]["code"],
+                        result["error"]["field"]) == ("rejected", *error), result
             done.add(result["id"])
         device.outbox = [m for m in device.outbox
                          if m["id"] not in done and m["seq"] > answer["acked_through"]]
+        device.junk = []
 
     def pull(self, device: Device, fault: str) -> None:
         """Pull one page; a lost answer leaves the cursor where it was."""
@@ -134,6 +195,39 @@ class Fleet:
             assert device.outbox == []
         for device in self.devices:
             device.pulled += device.phone.pull_all(limit=7)
+
+
+@contextlib.contextmanager
+def _failing(statement: int | None):
+    """The database refuses the nth statement (None: the commit) of the next request, as
+    SQLite does with "database is locked" and PostgreSQL with a stale pooled connection.
+    A fault injected through SQLAlchemy's events; the database itself is real."""
+    engine = db.engine
+    refusal = engine.dialect.loaded_dbapi.OperationalError
+    seen = [0]
+
+    def on_statement(conn, cursor, text, parameters, context, executemany):
+        seen[0] += 1
+        if seen[0] == statement:
+            raise refusal("database is locked (injected)")
+
+    def on_commit(conn):
+        raise refusal("database is locked (injected)")
+
+    name, hook = ("commit", on_commit) if statement is None else (
+        "before_cursor_execute", on_statement)
+    sa.event.listen(engine, name, hook)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, name, hook)
+
+
+def _ledger_size(device_id: int) -> int:
+    """The device's ledger rows (read after the failed transaction is gone)."""
+    db.session.rollback()
+    return db.session.execute(sa.select(sa.func.count()).where(
+        AppliedMutation.device_id == device_id)).scalar()
 
 
 def _server_view(user_id: int) -> dict:
@@ -169,10 +263,10 @@ def _check(fleet: Fleet) -> None:
 
 
 STEPS = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 2), st.integers(0, 99),
-                           st.sampled_from(FAULTS)), min_size=1, max_size=30)
+                           st.sampled_from(FAULTS), BAD, BAD_TEXT), min_size=1, max_size=30)
 
 
-@settings(max_examples=40, deadline=None, database=None,
+@settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=STEPS)
 def test_a_fleet_over_a_flaky_network_converges_with_every_write_once(
@@ -187,12 +281,14 @@ def test_a_fleet_over_a_flaky_network_converges_with_every_write_once(
 
 def _run(fleet: Fleet, steps: list) -> None:
     """Play the drawn steps, then heal the network."""
-    for action, index, pick, fault in steps:
+    for action, index, pick, fault, bad, text in steps:
         device = fleet.devices[index]
         if action in ("create", "update", "delete"):
             fleet.edit(device, action, pick)
+        elif action == "bad":
+            fleet.spoil(device, bad, text, pick)
         elif action == "push":
-            fleet.push(device, fault)
+            fleet.push(device, fault, pick)
         elif action == "pull":
             fleet.pull(device, fault)
         elif action == "deliver":

@@ -38,8 +38,12 @@ def test_incomplete_until_every_photo_verified_then_complete_and_pulled_again(ph
     assert (change["record"]["photos_verified"], change["record"]["complete"]) == (1, False)
     _blob(CLOSE_UP)
     assert blob_verified(CLOSE_UP) == 1
-    [change] = phone.pull_all()
+    changes = phone.pull_all()
+    [change] = [c for c in changes if c["kind"] == "observations"]
     assert change["seq"] > record["change_seq"]
+    # taken in only now that it is complete (guarantee 6): its finding comes along
+    [finding] = [c for c in changes if c["kind"] == "findings"]
+    assert finding["id"] == change["record"]["finding_id"]
     # no routing rule for the category: the finding waits in coordination
     assert (change["record"]["complete"], change["record"]["fate"]) == (True, "coordination")
     seq = _observation(create["entity_id"]).change_seq

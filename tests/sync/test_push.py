@@ -181,7 +181,7 @@ def test_recreate_with_a_new_mutation_id_never_makes_a_second_observation(
     taken_in = _observation(create["entity_id"]).version  # the findings intake set its fate
     same = phone.one({**phone.create(), "entity_id": create["entity_id"],
                       "data": create["data"]})
-    assert same["status"] == "already_applied" and same["version"] == taken_in
+    assert same["status"] == "unchanged" and same["version"] == taken_in
     changed = phone.one({**phone.create(), "entity_id": create["entity_id"],
                          "data": {**create["data"], "note": "다시 보냄"}})
     assert (changed["status"], changed["version"]) == ("applied", taken_in + 1)
