@@ -183,6 +183,21 @@ def test_in_process_jobs_are_counted(ctx, scrape):
             before, "patrol_jobs_total", job=path, outcome=outcome) == 1
 
 
+def test_a_job_answering_rqs_retry_is_counted_as_retried(ctx, scrape, monkeypatch):
+    """Under an rq worker a passing database fault answers rq's Retry (jobs._guarded)."""
+    from rq import Retry
+
+    monkeypatch.setattr(jobs, "_guarded", lambda *_args: Retry(max=2, interval=[1, 5]))
+    path = f"{__name__}:fine_job"
+    before = scrape()
+    assert isinstance(jobs.run(path, 3), Retry)
+    after = scrape()
+    assert value(after, "patrol_jobs_total", job=path, outcome="retried") - value(
+        before, "patrol_jobs_total", job=path, outcome="retried") == 1
+    assert value(after, "patrol_jobs_total", job=path, outcome="ok") == value(
+        before, "patrol_jobs_total", job=path, outcome="ok")
+
+
 def test_upload_bytes_and_verification_failures(client, scrape, reporter, tmp_path,
                                                 monkeypatch):
     from media.local_storage import LocalDiskStorage
