@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -173,6 +174,12 @@ class _Server:
         if not self._wait_ready():
             raise ServerError(f"{self.name} server did not start again on 127.0.0.1:"
                               f"{self.port}; log:\n{self._log_tail()}")
+
+    def restart(self) -> None:
+        """Stop the server process and start it again on the same port with the same files
+        (clients lose their connections, as in a real restart); return once it is ready."""
+        self.pause()
+        self.resume()
 
     def _launch(self) -> None:
         """Spawn on a free port, retrying a few times if another process grabbed it."""
@@ -355,6 +362,47 @@ class PostgresServer(_Server):
     def _after_ready(self) -> None:
         if self.dbname != "postgres":
             self.create_database(self.dbname)
+
+
+class AppServer(_Server):
+    """The API as the embedded server runs it (gunicorn, one process, threads) on 127.0.0.1,
+    in a process of its own; `env` configures it (DATABASE_URL, ...), on a migrated database.
+    """
+
+    name = "patrol-api"
+
+    def __init__(self, env: dict, threads: int = 8, config: dict | None = None,
+                 startup_timeout: float = 120.0) -> None:
+        super().__init__(startup_timeout)
+        self.env, self.threads, self.config = env, threads, config or {}
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server."""
+        if self.port is None:
+            raise ServerError("API server is not started")
+        return f"http://127.0.0.1:{self.port}"
+
+    def _argv(self) -> list[str]:
+        code = ("from patrol_api import create_app; from patrol_api.serve import "
+                f"serve; serve(create_app({self.config!r}), '127.0.0.1', {self.port}, "
+                f"{self.threads})")
+        return [sys.executable, "-c", code]
+
+    def _popen_kwargs(self) -> dict:
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PATROL_DATA_DIR": str(self._tmpdir()), **self.env}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
+        return {"env": env}
+
+    def _ready(self) -> bool:
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
 
 
 class RedisServer(_Server):

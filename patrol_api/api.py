@@ -1,9 +1,11 @@
 """The flask-smorest Api, with every error rendered in the one structured shape."""
+import contextlib
 import logging
 
 from flask import jsonify
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -11,6 +13,7 @@ from patrol_api.errors import ApiError, ErrorSchema, from_http_exception, from_i
 from patrol_api.ops.logs import request_id
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 2  # what a client is told to wait after a transient failure (any 503)
 
 MAX_ID = 2**63 - 1  # the largest SQL BIGINT: no record id is beyond it
 
@@ -28,6 +31,8 @@ def render_error(error: ApiError):
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
+    if error.status == 503:  # every 503 is "try again shortly": say when
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
@@ -46,6 +51,8 @@ class PatrolApi(Api):
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(ApiError, render_error)
         self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
+        self._app.register_error_handler(DBAPIError, self.handle_database_error)
+        self._app.register_error_handler(PoolTimeout, self.handle_database_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error):
@@ -71,6 +78,23 @@ class PatrolApi(Api):
             return self.handle_unexpected(error)
         log.info("integrity error answered 409: %s", error.orig)
         return render_error(conflict)
+
+    def handle_database_error(self, error):
+        """A transient database failure (busy, restarting, no free connection): 503 with
+        Retry-After, so that clients retry. The request's transaction is rolled back: what
+        it had not committed is not applied, what it had committed stays."""
+        from patrol_api import database  # imports the extensions, which import this module
+        from patrol_api.extensions import db
+
+        code = database.transient_failure(error)
+        if code is None:
+            return self.handle_unexpected(error)
+        log.warning("transient database failure (%s): %s", code, error.__class__.__name__)
+        with contextlib.suppress(DBAPIError):  # a dead connection is discarded anyway
+            db.session.rollback()
+        message = ("The database is busy; retry shortly." if code == "database_busy"
+                   else "The database is unavailable for a moment; retry shortly.")
+        return render_error(ApiError(503, code, message))
 
     def handle_unexpected(self, error):
         """Log an unexpected exception and answer 500 without a stack trace."""

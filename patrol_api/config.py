@@ -165,8 +165,10 @@ STATIC_DEFAULTS = {
     "OPENAPI_REDOC_PATH": "docs",
     "OPENAPI_REDOC_URL": REDOC_LOCAL,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # pre-ping: a pooled connection that died (PostgreSQL restarted) is replaced on checkout
     "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps,
-                                  "json_deserializer": jsoncodec.loads},
+                                  "json_deserializer": jsoncodec.loads,
+                                  "pool_pre_ping": True},
     "COMPRESS_MIMETYPES": ["application/json", "text/csv", "application/geo+json"],
     "COMPRESS_MIN_SIZE": 1024,
     "COMPRESS_ALGORITHM": ["gzip"],

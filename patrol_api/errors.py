@@ -20,6 +20,7 @@ CODES_BY_STATUS = {
     428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 

@@ -17,7 +17,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import exc
 
 from patrol_api import database
 from patrol_api.extensions import db
@@ -136,11 +135,9 @@ def _guarded(path: str, func, args: tuple, kwargs: dict):
 
 def is_transient(error: BaseException) -> bool:
     """True for a database fault that a later attempt may not meet: a lost or refused
-    connection (a restart), a locked database, a pool timeout, a serialisation failure."""
-    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError
-                      | exc.DisconnectionError)
+    connection (a restart), a locked database, a pool timeout, a serialisation failure: the
+    same classification the HTTP edge answers 503 for."""
+    return isinstance(error, Exception) and database.transient_failure(error) is not None
 
 
 def _retry_for(error: BaseException):

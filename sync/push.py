@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from patrol_api import changefeed
+from patrol_api import changefeed, database
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.findings import intake
@@ -63,7 +63,9 @@ def _store_run(batch: Batch, run: list, results: list) -> None:
         return
     try:
         stored = fastpath.store(batch, run)
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
+        if database.transient_failure(error):
+            raise  # the connection or the lock is lost: the whole push answers 503, retried
         log.exception("bulk store of %d creates of device %s failed; storing them one by "
                       "one", len(run), batch.device.id)
         for prepared in run:

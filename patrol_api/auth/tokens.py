@@ -2,12 +2,13 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
+from patrol_api import jobs
 from patrol_api.extensions import db
 from patrol_api.models import ApiToken, Device, User
 from patrol_api.models.base import utcnow
@@ -57,16 +58,27 @@ def resolve(raw: str) -> Principal | None:
 
 
 def touch(principal: Principal) -> None:
-    """Record use of the token (and device), at most every few minutes to spare writes."""
+    """Record use of the token (and device), at most every few minutes to spare writes.
+
+    The write is a job: a read request never writes (with a job runner it leaves the request).
+    """
     now = utcnow()
     if principal.token.last_used_at and now - principal.token.last_used_at < TOUCH_INTERVAL:
         return
-    principal.token.last_used_at = now
-    if principal.device is not None:
-        principal.device.last_seen_at = now
+    jobs.enqueue(touch_job, principal.token.id, now)
+
+
+def touch_job(token_id: int, when: datetime) -> None:
+    """Job: set the token's (and its device's) last use to `when`, never back in time."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.last_used_at and token.last_used_at >= when):
+        return
+    token.last_used_at = when
+    if token.device is not None:
+        token.device.last_seen_at = when
     try:
         db.session.commit()
-    except OperationalError:  # a busy embedded database must not fail a read for bookkeeping
+    except OperationalError:  # a busy database must not fail anything for bookkeeping
         db.session.rollback()
 
 

@@ -13,7 +13,6 @@ from patrol_api.auth import access
 from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
 from patrol_api.dates import EARLIEST, LATEST, Month
-from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.models.reference import DEPARTMENT_KINDS
 from patrol_api.rankings import awards, charts, export, service, snapshots, xlsx
@@ -180,7 +179,6 @@ class Metrics(MethodView):
     def get(self, args):
         """Metrics per department per month (counts, rates, business times in seconds)."""
         rows = service.metric_rows(args)
-        db.session.commit()  # the refreshed facts
         return rows
 
 
@@ -191,7 +189,6 @@ class MetricsCsv(MethodView):
     def get(self, args):
         """The metrics as CSV with Korean headers (UTF-8 with BOM)."""
         body = export.to_csv(service.metric_rows(args))
-        db.session.commit()
         return _csv(body, "metrics")
 
 
@@ -203,7 +200,6 @@ class MetricsXlsx(MethodView):
         """The metrics as an XLSX sheet for printing (Korean headers, rates as percentages)."""
         months = service.month_range(args)
         body = xlsx.metrics_xlsx(months, service.metric_rows(args), service.scope_label(args))
-        db.session.commit()
         name = f"metrics-{months[0]}-{months[-1]}.xlsx"
         return Response(body, mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{name}"'})
@@ -212,7 +208,6 @@ class MetricsXlsx(MethodView):
 def _range_chart(args: dict, chart, stem: str):
     """A chart of the month range's metric rows, as the format asked, named stem-first-last."""
     months, rows = service.month_range(args), service.metric_rows(args)
-    db.session.commit()
     draw = chart(rows, months, service.scope_label(args))
     return _picture(draw, _picture_format(args), f"{stem}-{months[0]}-{months[-1]}")
 
@@ -242,7 +237,6 @@ class RankingTableChart(MethodView):
     def get(self, args):
         """Chart: a month's ranking tables computed now (both kinds, or the `kind` asked)."""
         tables = service.live_tables(args)
-        db.session.commit()
         note = service.scope_label({**args, "kind": None}) + " (잠정 · provisional)"
         draw = charts.ranking_tables(args["month"], tables, note)
         return _picture(draw, _picture_format(args), f"ranking-{args['month']}",
@@ -257,7 +251,6 @@ class Tables(MethodView):
     def get(self, args):
         """A month's ranking tables computed now (not frozen), headquarters and dong offices."""
         tables = service.live_tables(args)
-        db.session.commit()
         return tables
 
 

@@ -3,14 +3,22 @@
 Findings whose change sequence passed the watermark (a named row of sequence_counter) are
 re-cut into stints. The change sequence follows commit order, so no committed change is
 skipped; the watermark row is locked while refreshing, so two refreshes never interleave.
+
+The refresh is a write, so it runs as a job, never inside a read: every transaction that
+changes a finding enqueues one when it commits. Readers only check whether the facts are
+behind (`request_if_stale`), which asks for a refresh when a change slipped past that path.
 """
-from itertools import groupby
+import threading
+from itertools import chain, groupby
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from patrol_api import changefeed
+from patrol_api import changefeed, jobs
 from patrol_api.extensions import db
-from patrol_api.findings import deadlines
+from patrol_api.findings import aftercommit, deadlines
 from patrol_api.models import Finding, FindingEvent, RankingFact, SequenceCounter
 from patrol_api.rankings import facts
 
@@ -18,6 +26,7 @@ from patrol_api.rankings import facts
 # rejections end stints): the new row starts at 0, so the next refresh re-cuts every finding.
 WATERMARK = "ranking_facts_2"
 BATCH = 500
+_lock = threading.Lock()
 
 
 def refresh() -> int:
@@ -30,6 +39,53 @@ def refresh() -> int:
     if changed:
         refresh_marker(changed[-1].change_seq)
     return len(changed)
+
+
+def refresh_job() -> int:
+    """Job: refresh the facts and commit; how many findings were re-cut."""
+    _requested().clear()  # from now on a reader finding the facts behind asks again
+    changed = refresh()
+    db.session.commit()
+    return changed
+
+
+def stale() -> bool:
+    """Whether a committed finding change is not yet in the facts (reads only)."""
+    mark = changefeed.current(db.session, WATERMARK)
+    newest = db.session.execute(sa.select(sa.func.max(Finding.change_seq))).scalar() or 0
+    return newest > mark
+
+
+def request_if_stale() -> None:
+    """For readers: when the facts are behind, have them refreshed without writing here.
+
+    With a job runner (rq, or the embedded server's job thread) the refresh is queued and
+    this read answers from the facts as they are. Without one (tests, CLI: jobs run inline
+    by design, nothing runs concurrently) it refreshes now, as every inline job does.
+    """
+    if not stale():
+        return
+    requested = _requested()
+    if jobs.queue() is None and requested.is_set():
+        return  # the job thread has one queued already: readers do not pile up more
+    requested.set()
+    jobs.enqueue(refresh_job)
+
+
+def _requested() -> threading.Event:
+    """Set while a refresh asked for by a reader waits on this process's job thread."""
+    with _lock:
+        return current_app.extensions.setdefault("rankings_refresh_requested",
+                                                 threading.Event())
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_after_commit(session: Session, _flush_context, _instances) -> None:
+    """A transaction that changes a finding refreshes the facts once it has committed."""
+    if not has_app_context() or session is not db.session():
+        return  # a session of its own (scripts, benchmarks) refreshes when it wants
+    if any(isinstance(obj, Finding) for obj in chain(session.new, session.dirty)):
+        aftercommit.enqueue(refresh_job)
 
 
 def refresh_marker(value: int) -> None:

@@ -11,8 +11,8 @@ def filters(args: dict) -> metrics.Filters:
 
 
 def metric_rows(args: dict) -> list[dict]:
-    """Metrics rows for every month of the range (facts refreshed first)."""
-    refresh.refresh()
+    """Metrics rows for every month of the range (from the facts; a read, never a write)."""
+    refresh.request_if_stale()
     chosen = filters(args)
     return [row for month in month_range(args) for row in metrics.month_metrics(month, chosen)]
 
@@ -24,8 +24,8 @@ def month_range(args: dict) -> list[str]:
 
 
 def live_tables(args: dict) -> dict:
-    """The ranking tables of one month computed now (not frozen)."""
-    refresh.refresh()
+    """The ranking tables of one month computed now (not frozen), from the facts."""
+    refresh.request_if_stale()
     tables = scoring.tables(metrics.month_metrics(args["month"], filters(args)))
     return {kind: rows for kind, rows in tables.items()
             if not args.get("kind") or kind == args["kind"]}

@@ -191,6 +191,7 @@ def test_a_thumb_made_on_the_spot_waits_for_a_decode_slot_then_answers_503(
         assert held
         busy = get(client, f"{BASE}/{digest}/thumb", officer[1])
         assert (busy.status_code, busy.get_json()["code"]) == (503, "decoders_busy")
+        assert busy.headers["Retry-After"].isdigit()  # every 503 says when to retry
         with pytest.raises(photo_jobs.DecodersBusy):
             photo_jobs.make_derivatives(digest, wait=0)
     assert get(client, f"{BASE}/{digest}/thumb", officer[1]).status_code == 200
