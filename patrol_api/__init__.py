@@ -1,5 +1,4 @@
 """The Flask application factory: config, extensions, blueprints and CLI, nothing else."""
-import logging
 import secrets
 
 from flask import Flask
@@ -27,9 +26,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     """Fill settings derived from others and configure logging."""
+    from patrol_api.ops import logs
+
     # before the first use of app.logger: Flask gives it a handler of its own when no
     # handler is configured yet, and every app line was then printed twice
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logs.configure(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: using a random key for this process")
@@ -46,9 +47,12 @@ def _init_extensions(app: Flask) -> None:
     from patrol_api.auth import access
     from patrol_api.findings import startup as findings
     from patrol_api.http import media_types, security_headers, url_limit
+    from patrol_api.ops import logs, metrics
 
+    logs.init_app(app)
     db.init_app(app)
     database.init_app(app)
+    metrics.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS_DIR), render_as_batch=True)
     compress.init_app(app)
     limiter.init_app(app)
@@ -64,9 +68,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
-    from patrol_api.http import BLUEPRINTS, health, vendor
+    from patrol_api.http import BLUEPRINTS, health, metrics, vendor
 
     app.register_blueprint(health.blp)
+    app.register_blueprint(metrics.blp)
     app.register_blueprint(vendor.blp)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from patrol_api.errors import ApiError, ErrorSchema, from_http_exception, from_integrity_error
+from patrol_api.ops.logs import request_id
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 2  # what a client is told to wait after a transient failure (any 503)
@@ -25,8 +26,8 @@ class RecordIdConverter(IntegerConverter):
 
 
 def render_error(error: ApiError):
-    """The Flask response for an ApiError."""
-    response = jsonify(error.payload())
+    """The Flask response for an ApiError (with the request id to quote to support)."""
+    response = jsonify({**error.payload(), "request_id": request_id()})
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"

@@ -8,6 +8,7 @@ from patrol_api.auth import passwords
 from patrol_api.demo import activity as demo_activity
 from patrol_api.errors import ApiError
 from patrol_api.findings.commands import findings_command
+from patrol_api.ops.commands import backup_command, restore_command
 from patrol_api.patrols.commands import patrols_command
 from patrol_api.rankings.commands import rankings_command
 
@@ -34,6 +35,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(housekeeping)
     app.cli.add_command(patrols_command)
     app.cli.add_command(rankings_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("demo")

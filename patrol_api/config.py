@@ -107,6 +107,11 @@ def from_environment() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 20000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Operations (docs/operations.md): log lines plain or JSON, the request id header
+        # (read from the proxy only with TRUSTED_PROXIES), the token of GET /metrics.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain"),
+        "REQUEST_ID_HEADER": os.environ.get("REQUEST_ID_HEADER") or "X-Request-ID",
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         # Where browsers fetch the ReDoc script of /api/docs: the shipped copy unless overridden.
         "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_LOCAL,
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).

@@ -48,6 +48,9 @@ class ErrorSchema(ma.Schema):
     message = ma.fields.String(metadata={"description": "Human-readable message"})
     field = ma.fields.String(allow_none=True, metadata={"description": "The offending field"})
     errors = ma.fields.Dict(metadata={"description": "Every field error, by location"})
+    request_id = ma.fields.String(metadata={
+        "description": "The request's id, also in the X-Request-ID header and the server's "
+                       "log lines: quote it when reporting a problem"})
 
 
 def first_field(messages, prefix: str = "") -> str | None:

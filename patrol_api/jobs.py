@@ -86,8 +86,29 @@ def _run_in(app: Flask, path: str, args: tuple, kwargs: dict):
 
 
 def run(path: str, *args, **kwargs):
-    """Execute a job function by dotted path inside an application context; on rq, a
-    passing database fault answers rq's Retry (the job runs again after a backoff)."""
+    """Execute a job function by dotted path inside an application context; count it by
+    outcome. On rq, a passing database fault answers rq's Retry (the job runs again after a
+    backoff)."""
+    from patrol_api.ops import metrics
+
+    try:
+        result = _execute(path, args, kwargs)
+    except Exception:
+        metrics.job_done(path, "failed")
+        raise
+    metrics.job_done(path, "retried" if _is_retry(result) else "ok")
+    return result
+
+
+def _is_retry(result) -> bool:
+    """True when a job answered rq's Retry."""
+    from rq import Retry
+
+    return isinstance(result, Retry)
+
+
+def _execute(path: str, args: tuple, kwargs: dict):
+    """Import the job function and call it in an application context, as a writer."""
     module_name, _, name = path.partition(":")
     func = getattr(importlib.import_module(module_name), name)
     if has_app_context():

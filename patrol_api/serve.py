@@ -4,6 +4,9 @@ import gc
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+# gunicorn's default access line; the request id (a response header) is appended
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)ss'
+
 
 class _Embedded(BaseApplication):
     """A gunicorn application around an already created Flask app."""
@@ -37,14 +40,17 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
 
     ticks.run_in_process(app)
     settle_heap()
-    _Embedded(app, options(host, port, threads)).run()
+    _Embedded(app, options(host, port, threads, app.config["REQUEST_ID_HEADER"])).run()
 
 
-def options(host: str, port: int, threads: int) -> dict:
+def options(host: str, port: int, threads: int, request_id_header: str = "X-Request-ID") -> dict:
     """gunicorn's settings: one threaded process; request lines up to gunicorn's maximum, so
-    that the app answers over-long URLs with its JSON 414 (patrol_api.http.url_limit)."""
+    that the app answers over-long URLs with its JSON 414 (patrol_api.http.url_limit); the
+    request id (a response header) at the end of each access line."""
     from patrol_api.http.url_limit import GUNICORN_REQUEST_LINE
 
+    request_id = "%({" + request_id_header.lower() + "}o)s"
     return {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
             "worker_class": "gthread", "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT + " " + request_id,
             "limit_request_line": GUNICORN_REQUEST_LINE}

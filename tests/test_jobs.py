@@ -55,15 +55,15 @@ def test_rq_worker_runs_queued_job(ctx, make_user, app_factory, database_url, re
     assert db.session.execute(sa.select(ApiToken.id)).scalars().all() == [live_id]
 
 
-def test_healthz_reports_redis(ctx, app_factory, redis_url):
-    up = app_factory(REDIS_URL=redis_url).test_client().get("/healthz")
-    assert up.status_code == 200
-    assert up.get_json()["queue"] == "ok"
+def test_readyz_reports_redis(ctx, app_factory, redis_url):
+    up = app_factory(REDIS_URL=redis_url).test_client().get("/readyz")
+    assert up.get_json()["checks"]["queue"] == {"ok": True, "mode": "redis"}
     down = app_factory(REDIS_URL="redis://127.0.0.1:1/0").test_client()
-    response = down.get("/healthz")
+    response = down.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["status"] == "degraded"
-    assert response.get_json()["queue"].startswith("unreachable")
+    assert "queue" in response.get_json()["failing"]
+    assert response.get_json()["checks"]["queue"]["error"].startswith("unreachable")
+    assert down.get("/healthz").status_code == 200  # liveness does not depend on Redis
 
 
 def test_background_thread_when_configured(ctx, make_user, app_factory):

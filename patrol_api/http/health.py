@@ -1,29 +1,29 @@
-"""GET /healthz: is the database reachable, is the job queue reachable."""
-import sqlalchemy as sa
+"""GET /healthz (the process is alive) and GET /readyz (it can serve: see ops/readiness)."""
 from flask import Blueprint, current_app, jsonify
 
-from patrol_api import jobs
 from patrol_api.auth.access import PUBLIC, allow
-from patrol_api.extensions import db
+from patrol_api.ops import readiness
 
 blp = Blueprint("health", __name__)
-
-
-def _database_status() -> str:
-    """'ok' or the kind of failure."""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-        return "ok"
-    except Exception as error:  # noqa: BLE001 - the health check reports, never raises
-        db.session.rollback()
-        return f"unreachable: {type(error).__name__}"
 
 
 @blp.get("/healthz")
 @allow(PUBLIC)
 def healthz():
-    """Health of the service and its dependencies; 503 when one is down."""
-    status = {"database": _database_status(), "queue": jobs.redis_status(current_app),
-              "database_backend": db.engine.dialect.name}
-    healthy = status["database"] == "ok" and status["queue"] in ("ok", "in-process")
-    return jsonify({"status": "ok" if healthy else "degraded", **status}), 200 if healthy else 503
+    """Liveness: the process answers; it touches no dependency, so an outage of one does not
+    make an orchestrator restart every process."""
+    return jsonify({"status": "ok"})
+
+
+@blp.get("/readyz")
+@allow(PUBLIC)
+def readyz():
+    """Readiness: 200 when the database, migrations, queue and media store are all fine,
+    else 503 naming the failing checks."""
+    ready, checks = readiness.run(current_app)
+    failing = sorted(name for name, check in checks.items() if not check["ok"])
+    body = {"status": "ready" if ready else "not_ready", "failing": failing, "checks": checks}
+    response = jsonify(body)
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -17,6 +17,7 @@ from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.media_types import checks_item_texts
 from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.ops import metrics
 from patrol_api.timebounds import Moment
 from sync import pull, push, queries, settings
 from sync.records import observation_record
@@ -122,6 +123,7 @@ class Push(MethodView):
         answer = push.push(principal.user, principal.device, args["device_time"],
                            args["mutations"])
         db.session.commit()
+        metrics.sync_pushed(answer)
         return answer
 
 
@@ -134,6 +136,7 @@ class Pull(MethodView):
         """Changes after the cursor: own observations, held findings, active campaigns and
         their checklists, reference data; tombstones too (docs/sync.md)."""
         page = pull.pull(access.current().user, args["cursor"], args["limit"])
+        metrics.sync_pulled()
         return Response(page, mimetype="application/json")
 
 

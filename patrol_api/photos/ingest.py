@@ -22,6 +22,7 @@ from patrol_api.extensions import db
 from patrol_api.models import MediaBlob
 from patrol_api.models.base import utcnow
 from patrol_api.models.media import MediaMetadata, MediaUploader
+from patrol_api.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,12 @@ def verify_and_store(path: str | os.PathLike[str], announced: str) -> tuple[str,
 
     Raises MediaError (digest_mismatch, too_large, unsupported_type, corrupt_image, ...).
     """
-    sha256 = verify_digest(path, announced)
-    info = inspect_image(path, **photos.limits())
+    try:
+        sha256 = verify_digest(path, announced)
+        info = inspect_image(path, **photos.limits())
+    except MediaError as error:
+        metrics.upload_refused(error.code)
+        raise
     put_blob(photos.storage(), path, sha256)
     return sha256, info
 

@@ -2,10 +2,11 @@
 optionally a redirect to a short-lived signed URL."""
 import re
 
-from flask import Request, Response, current_app, jsonify
+from flask import Request, Response, current_app
 from werkzeug.wsgi import wrap_file
 
 from patrol_api import photos
+from patrol_api.api import render_error
 from patrol_api.errors import ApiError
 from patrol_api.photos.catalog import EXTENSIONS, Stored
 
@@ -101,8 +102,7 @@ def _unsatisfiable(stored: Stored) -> Response:
     """416 naming the file's size, in the API's error shape."""
     error = ApiError(416, "range_not_satisfiable", f"The file has {stored.size} bytes.",
                      "Range")
-    response = jsonify(error.payload())
-    response.status_code = 416
+    response = render_error(error)
     response.headers["Content-Range"] = f"bytes */{stored.size}"
     return response
 

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from patrol_api.auth.access import PUBLIC, allow
 from patrol_api.auth.roles import Role
 
-BASE_KEYS = {"status", "code", "message", "field"}
+BASE_KEYS = {"status", "code", "message", "field", "request_id"}
 
 
 def assert_error(response, status: int, code: str | None = None, extras=frozenset()) -> dict:

@@ -1,0 +1,1 @@
+"""Running the service: readiness checks, request ids and logs, backups, metrics."""
