@@ -6,7 +6,7 @@ checked on every state-changing request of this blueprint only; the API keeps it
 tokens and never reads the cookie. Errors of console pages render a Korean HTML page instead
 of the API's JSON error body.
 """
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -29,22 +29,17 @@ def init_app(app: Flask) -> None:
     """Register the console, its session cookie settings and its CSRF check."""
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in the console only
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
-    app.config.setdefault("SESSION_COOKIE_NAME", "patrol_console")
-    app.config.setdefault("SESSION_COOKIE_PATH", "/console")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("CONSOLE_SECURE_COOKIES"))
+    app.config.update(SESSION_COOKIE_NAME="patrol_console", SESSION_COOKIE_PATH="/console",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=bool(app.config.get("CONSOLE_SECURE_COOKIES")))
     csrf.init_app(app)
-    views.bp.before_request(_check_csrf)
-    views.bp.context_processor(views.template_globals)
-    views.bp.register_error_handler(ApiError, _api_error)
-    views.bp.register_error_handler(CSRFError, _csrf_error)
-    views.bp.register_error_handler(HTTPException, _http_error)
-    views.bp.register_error_handler(Exception, _unexpected)
     app.register_blueprint(views.bp)
 
 
 def _check_csrf() -> None:
+    # Flask-WTF caches the form token in g, and an app context may outlive one request
+    # (tests): each request derives it from its own session
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
 
@@ -72,3 +67,11 @@ def _http_error(error: HTTPException):
 def _unexpected(error: Exception):
     views.log.exception("console page failed", exc_info=error)
     return page(500)
+
+
+views.bp.before_request(_check_csrf)
+views.bp.context_processor(views.template_globals)
+views.bp.register_error_handler(ApiError, _api_error)
+views.bp.register_error_handler(CSRFError, _csrf_error)
+views.bp.register_error_handler(HTTPException, _http_error)
+views.bp.register_error_handler(Exception, _unexpected)

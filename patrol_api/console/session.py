@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 from sqlalchemy.orm import joinedload
 
 from patrol_api.auth import tokens
@@ -21,6 +21,7 @@ from patrol_api.extensions import db
 from patrol_api.models import ApiToken, User
 from patrol_api.models.base import utcnow
 
+CACHE = "patrol.console_principal"
 STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.DEPARTMENT_STAFF})
 
 
@@ -33,6 +34,7 @@ def start(user: User) -> None:
         ApiToken.token_hash == tokens.digest(raw))).scalar_one()
     session.clear()  # a fresh session (and CSRF token) at sign-in: no fixation
     session["tid"], session["uid"] = token.id, user.id
+    request.environ.pop(CACHE, None)
     session.permanent = False
 
 
@@ -42,14 +44,14 @@ def end() -> None:
     if principal is not None:
         tokens.revoke_token(principal.token)
     session.clear()
+    request.environ.pop(CACHE, None)
 
 
 def current() -> tokens.Principal | None:
     """The signed-in principal of this request, or None (loaded once per request)."""
-    if "console_principal" in g:
-        return g.console_principal
-    g.console_principal = _load()
-    return g.console_principal
+    if CACHE not in request.environ:  # not g: a test's app context outlives its requests
+        request.environ[CACHE] = _load()
+    return request.environ[CACHE]
 
 
 def _load() -> tokens.Principal | None:

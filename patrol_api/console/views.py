@@ -33,6 +33,7 @@ from patrol_api.errors import ApiError
 from patrol_api.extensions import db, limiter
 from patrol_api.findings import actions, comments, inbox, visibility
 from patrol_api.findings import lifecycle as lc
+from patrol_api.http.media_types import accepts
 from patrol_api.models import Area, Category, Department, Finding
 from patrol_api.models.base import utcnow
 from patrol_api.photos import catalog, serving
@@ -42,6 +43,7 @@ from patrol_api.photos.ingest import ingest
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PAGE_SIZE = 100
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 VIEWS = {"all": "전체", "overdue": "기한 경과", "today": "오늘 마감", "week": "이번 주 마감"}
 FORM_ACTIONS = ("acknowledge", "start", "hold", "resume", "resolve", "transfer")
 
@@ -73,6 +75,7 @@ def _login_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
+@accepts(*FORMS)
 @limiter.shared_limit(signin.limit, signin.SCOPE, key_func=_login_key,
                       deduct_when=signin.failed, exempt_when=lambda: request.method == "GET")
 def login():
@@ -96,6 +99,7 @@ def login():
 
 @bp.post("/logout")
 @allow(PUBLIC)
+@accepts(*FORMS)
 def logout():
     """Sign out: the session's token is revoked."""
     console_session.end()
@@ -209,6 +213,7 @@ def _evidence(user) -> dict | None:
 
 @bp.post("/findings/<int:finding_id>/actions/<name>")
 @allow(PUBLIC)
+@accepts(*FORMS)
 @require(*STAFF)
 def act(finding_id: int, name: str):
     """Take a lifecycle action from its form (the version in the form guards against a stale
@@ -233,6 +238,7 @@ def act(finding_id: int, name: str):
 
 @bp.post("/findings/<int:finding_id>/comments")
 @allow(PUBLIC)
+@accepts(*FORMS)
 @require(*STAFF)
 def comment(finding_id: int):
     """Leave an internal comment."""
