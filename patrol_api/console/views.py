@@ -135,13 +135,15 @@ def _by_code(model, code: str | None):
 @allow(PUBLIC)
 @require(*STAFF)
 def inbox_page():
-    """The department's open findings by due date, with the views' counts."""
+    """The department's open findings by due date, with the views' counts (the API's
+    GET /findings?open=true&sort=due query; resolved findings wait for a check, not for the
+    department, and leave the inbox)."""
     user = console_session.current().user
     view = request.args.get("view", "all")
     view = view if view in VIEWS else "all"
     category = _by_code(Category, request.args.get("category"))
     area = _by_code(Area, request.args.get("dong"))
-    base = {"open": True, "sort": "due", "category_id": category and category.id,
+    base = {"open": True, "states": lc.OPEN_STATES, "sort": "due", "category_id": category and category.id,
             "area_id": area and area.id}
     now = utcnow()
     counts = {name: _count(inbox.select_findings(user, {**base, **_window(name, now)}))

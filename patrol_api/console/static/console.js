@@ -9,6 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!box || typeof L === "undefined") { return; }
   var lat = parseFloat(box.dataset.lat), lon = parseFloat(box.dataset.lon);
   var map = L.map(box, { attributionControl: false, keyboard: false, scrollWheelZoom: false });
+  map.setView([lat, lon], 16);  // a view first: vector layers need one to be drawn
   if (box.dataset.tiles) { L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map); }
   var geometry = JSON.parse(box.dataset.geometry || "null");
   var bounds = null;
@@ -19,6 +20,8 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   var spot = L.circleMarker([lat, lon], { radius: 8, color: "#bd2c0f", fillOpacity: 0.9 });
   spot.addTo(map);
-  if (bounds && bounds.isValid()) { map.fitBounds(bounds.extend([lat, lon]), { padding: [12, 12] }); }
-  else { map.setView([lat, lon], 16); }
+  if (bounds && bounds.isValid()) {
+    bounds.extend(L.latLng(lat, lon));
+    map.fitBounds(bounds, { padding: [12, 12] });
+  }
 });
