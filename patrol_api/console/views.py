@@ -257,11 +257,13 @@ def comment(finding_id: int):
     return redirect(url_for("console.finding_page", finding_id=finding_id))
 
 
-@bp.get("/photos/<sha256>/<any(thumb, screen):kind>")
+@bp.get("/photos/<sha256>/<kind>")
 @allow(PUBLIC)
 @require(*STAFF)
 def photo(sha256: str, kind: str):
     """A photo's thumbnail or screen-size copy, as the API serves it to this user."""
+    if kind not in ("thumb", "screen"):
+        abort(404)
     stored = catalog.derivative(console_session.current().user, sha256, kind)
     return serving.send(stored, request, ranges=False)
 

@@ -32,6 +32,10 @@ PHOTO_UPLOADS = {("POST", "/api/v1/uploads"),  # tus: application/offset+octet-s
                  ("PATCH", "/api/v1/uploads/<upload_id>"),
                  ("POST", "/api/v1/photos")}  # multipart or image/*: tested in tests/photos
 OWN_MEDIA_TYPES |= PHOTO_UPLOADS
+CONSOLE_FORMS = {("POST", "/console/login"), ("POST", "/console/logout"),  # HTML forms:
+                 ("POST", "/console/findings/<int:finding_id>/actions/<name>"),  # tested in
+                 ("POST", "/console/findings/<int:finding_id>/comments")}  # tests/console
+OWN_MEDIA_TYPES |= CONSOLE_FORMS
 FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team",
                         "site_code"}  # any text is valid
 
@@ -400,7 +404,7 @@ class TestImportEndpoints:
 
     def test_other_media_types_are_415(self, app, client, admin):
         for method, _, _, url in routes(app, ("POST",)):
-            if (method, url) not in OWN_MEDIA_TYPES - PHOTO_UPLOADS:
+            if (method, url) not in OWN_MEDIA_TYPES - PHOTO_UPLOADS - CONSOLE_FORMS:
                 continue
             for content_type in ("image/png", "application/xml", "application/x-www-form-"
                                  "urlencoded", ""):
