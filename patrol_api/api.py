@@ -1,7 +1,7 @@
 """The flask-smorest Api, with every error rendered in the one structured shape."""
 import logging
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -46,7 +46,12 @@ class PatrolApi(Api):
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error):
-        """Render an HTTPException (including webargs validation errors)."""
+        """Render an HTTPException (including webargs validation errors); under /console/
+        (a URL no console page matched) the console's Korean HTML page instead."""
+        if request.path.startswith("/console/"):
+            from patrol_api import console
+
+            return console.page(error.code or 500)
         response = render_error(from_http_exception(error))
         headers = (getattr(error, "data", None) or {}).get("headers") or {}
         for name, value in headers.items():

@@ -49,7 +49,7 @@ def page(status: int, message: str | None = None):
     return render_template("console/error.html", status=status,
                            title=TITLES.get(status, "요청을 처리하지 못했습니다"),
                            message=message or HINTS.get(status, ""),
-                           ), status
+                           **views.template_globals()), status
 
 
 def _api_error(error: ApiError):

@@ -143,8 +143,8 @@ def inbox_page():
     view = view if view in VIEWS else "all"
     category = _by_code(Category, request.args.get("category"))
     area = _by_code(Area, request.args.get("dong"))
-    base = {"open": True, "states": lc.OPEN_STATES, "sort": "due", "category_id": category and category.id,
-            "area_id": area and area.id}
+    base = {"open": True, "states": lc.OPEN_STATES, "sort": "due",
+            "category_id": category and category.id, "area_id": area and area.id}
     now = utcnow()
     counts = {name: _count(inbox.select_findings(user, {**base, **_window(name, now)}))
               for name in VIEWS}
@@ -233,6 +233,8 @@ def act(finding_id: int, name: str):
         db.session.commit()
     except ApiError as error:
         db.session.rollback()
+        if error.status in (403, 404):  # not theirs (any more): the error page says so
+            raise
         return _finding_page(finding_id, messages.korean(error), error.status)
     flash(f"{labels.ACTIONS[name]} 처리했습니다.")
     return redirect(url_for("console.finding_page", finding_id=finding_id))
@@ -252,6 +254,8 @@ def comment(finding_id: int):
         db.session.commit()
     except ApiError as error:
         db.session.rollback()
+        if error.status in (403, 404):  # not theirs (any more): the error page says so
+            raise
         return _finding_page(finding_id, messages.korean(error), error.status)
     flash("의견을 남겼습니다.")
     return redirect(url_for("console.finding_page", finding_id=finding_id))

@@ -66,7 +66,11 @@ def test_a_clerk_resolves_the_oldest_overdue_finding(live_server, district, brow
     page.click("form.action button:has-text('처리완료')")
     page.wait_for_selector("div.alert.ok")
     assert page.locator("h1 .state").inner_text() == "처리완료"
-    assert page.locator("ul.photos img").count() == 1
+    thumb = page.locator("ul.photos img")
+    assert thumb.count() == 1
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('ul.photos img').complete")
+    assert thumb.evaluate("img => img.naturalWidth") > 0  # the thumbnail is served
     page.goto(f"{live_server}/console/inbox")
     assert oldest.reference not in page.locator("main").inner_text()
     db.session.rollback()  # a fresh read of what the server thread committed

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from patrol_api.auth import tokens
 from patrol_api.extensions import db
-from patrol_api.models import ApiToken
+from patrol_api.models import ApiToken, Finding
 from tests.console.conftest import PASSWORD
 
 
@@ -138,6 +138,9 @@ def test_console_errors_are_korean_html_not_api_json(ctx, district):
     assert missing.status_code == 404 and missing.mimetype == "text/html"
     assert "찾는 건이 없거나" in missing.get_data(as_text=True)
     assert client.get("/api/v1/findings/999999").mimetype == "application/json"
+    unknown = client.get("/console/no-such-page")
+    assert unknown.status_code == 404 and unknown.mimetype == "text/html"
+    assert "찾는 페이지가 없습니다" in unknown.get_data(as_text=True)
 
 
 def test_console_pages_forbid_inline_script(ctx, district):
@@ -162,3 +165,37 @@ def test_inbox_lists_the_department_by_due_date_with_counts(ctx, district):
     assert re.search(r"전체 <strong>3</strong>건", overdue)
     other = client.get("/console/inbox?dong=nowhere&category=parks")
     assert other.status_code == 200
+
+
+def _act(client, finding_id, name, **form):
+    token = csrf(client, f"/console/findings/{finding_id}")
+    db.session.rollback()
+    version = db.session.get(Finding, finding_id).version
+    return client.post(f"/console/findings/{finding_id}/actions/{name}",
+                       data={"csrf_token": token, "version": version, **form})
+
+
+def test_hold_resume_transfer_and_comment_forms(ctx, district):
+    client = ctx.test_client()
+    sign_in(client, "clerk")
+    finding = district.findings[2]
+    refused = _act(client, finding.id, "hold")
+    assert refused.status_code == 422
+    assert "사유를 목록에서 선택하세요." in refused.get_data(as_text=True)
+    assert _act(client, finding.id, "hold", reason="budget").status_code == 302
+    page = client.get(f"/console/findings/{finding.id}").get_data(as_text=True)
+    assert "보류 사유" in page and "예산 확보 대기" in page
+    assert _act(client, finding.id, "resume").status_code == 302
+    token = csrf(client, f"/console/findings/{finding.id}")
+    assert client.post(f"/console/findings/{finding.id}/comments",
+                       data={"csrf_token": token, "note": "현장 확인 예정"}).status_code == 302
+    assert "현장 확인 예정" in client.get(f"/console/findings/{finding.id}").get_data(
+        as_text=True)
+    assert _act(client, finding.id, "transfer", reason="wrong_category",
+                department_code="parks").status_code == 302
+    db.session.rollback()
+    moved = db.session.get(Finding, finding.id)
+    assert moved.department.code == "parks" and moved.transfer_count == 1
+    # no longer the clerk's: the page is gone for them, and acting on it is refused
+    assert client.get(f"/console/findings/{finding.id}").status_code == 404
+    assert _act(client, finding.id, "start").status_code == 403
