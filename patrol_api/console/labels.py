@@ -19,7 +19,11 @@ EVENTS = {
     "verify": "현장 확인", "fail_verification": "확인 불합격", "reopen": "재처리",
     "transfer": "이송", "reject": "반려", "comment": "의견", "merge": "병합", "split": "분리",
     "priority": "우선순위 변경", "request_exception": "기한 예외 요청",
-    "approve_exception": "기한 예외 승인",
+    "approve_exception": "기한 예외 승인", "routed": "부서 배정", "overdue": "기한 경과",
+    "escalated": "상급 보고", "reminder": "기한 알림", "absorbed": "신고 병합",
+    "observation_changed": "신고 변경", "recurred": "재발", "withdrawn": "신고 철회",
+    "priority_changed": "우선순위 변경", "detached": "신고 분리", "released": "보류 해제",
+    "unmerge": "병합 취소", "undo_split": "분리 취소",
 }
 ACTIONS = {"acknowledge": "확인", "start": "처리 시작", "hold": "보류", "resume": "처리 재개",
            "resolve": "처리완료", "transfer": "이송", "comment": "의견 남기기"}

@@ -31,9 +31,11 @@ def test_sign_in_sets_a_hardened_session_cookie(ctx, district):
     assert client.get("/console/inbox").status_code == 200
 
 
-def test_secure_cookie_setting(app_factory, district):
+def test_behind_tls_the_session_cookie_is_secure(app_factory, district):
     secure = app_factory(CONSOLE_SECURE_COOKIES=True)
-    assert secure.config["SESSION_COOKIE_SECURE"] is True
+    answer = secure.test_client().get("/console/login")  # the form's CSRF token: a session
+    assert "Secure" in answer.headers["Set-Cookie"]
+    assert "HttpOnly" in answer.headers["Set-Cookie"]
 
 
 def test_wrong_password_is_refused_in_korean(ctx, district):
