@@ -201,3 +201,13 @@ def test_hold_resume_transfer_and_comment_forms(ctx, district):
     # no longer the clerk's: the page is gone for them, and acting on it is refused
     assert client.get(f"/console/findings/{finding.id}").status_code == 404
     assert _act(client, finding.id, "start").status_code == 403
+
+
+def test_a_demo_clerk_opens_the_inbox_of_the_demo_district(ctx, demo):
+    """The README's demo: a department's clerk signs in with the printed password."""
+    from patrol_api.demo.district import DEMO_PASSWORD
+
+    client = ctx.test_client()
+    assert sign_in(client, "staff.roads", DEMO_PASSWORD).status_code == 302
+    page = client.get("/console/inbox").get_data(as_text=True)
+    assert "여의동" in page and "조현우" in page
