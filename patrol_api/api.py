@@ -1,7 +1,7 @@
 """The flask-smorest Api, with every error rendered in the one structured shape."""
 import logging
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -51,8 +51,10 @@ class PatrolApi(Api):
         if request.path.startswith("/console/"):
             from patrol_api import console
 
-            return console.page(error.code or 500)
-        response = render_error(from_http_exception(error))
+            body, status = console.page(error.code or 500)
+            response = current_app.make_response((body, status))
+        else:
+            response = render_error(from_http_exception(error))
         headers = (getattr(error, "data", None) or {}).get("headers") or {}
         for name, value in headers.items():
             response.headers[name] = value

@@ -392,7 +392,10 @@ def test_wrong_method_is_405_with_allow_header(app, client, admin):
         url = _url(rule.rule)
         for headers in ({}, admin):
             response = client.open(url, method=method, headers=headers)
-            assert_error(response, 405, "method_not_allowed")
+            if rule.rule.startswith("/console/"):  # the console's Korean HTML page
+                assert response.status_code == 405 and response.mimetype == "text/html"
+            else:
+                assert_error(response, 405, "method_not_allowed")
             allow = {m.strip() for m in response.headers["Allow"].split(",")}
             assert rule.methods <= allow, (rule.rule, allow)
 
