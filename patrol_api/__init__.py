@@ -68,11 +68,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
+    from patrol_api import console
     from patrol_api.http import BLUEPRINTS, health, metrics, vendor
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
     app.register_blueprint(vendor.blp)
+    console.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

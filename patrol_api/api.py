@@ -2,7 +2,7 @@
 import contextlib
 import logging
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from flask_smorest import Api
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -56,8 +56,15 @@ class PatrolApi(Api):
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error):
-        """Render an HTTPException (including webargs validation errors)."""
-        response = render_error(from_http_exception(error))
+        """Render an HTTPException (including webargs validation errors); under /console/
+        (a URL no console page matched) the console's Korean HTML page instead."""
+        if request.path.startswith("/console/"):
+            from patrol_api import console
+
+            body, status = console.page(error.code or 500)
+            response = current_app.make_response((body, status))
+        else:
+            response = render_error(from_http_exception(error))
         headers = (getattr(error, "data", None) or {}).get("headers") or {}
         for name, value in headers.items():
             response.headers[name] = value

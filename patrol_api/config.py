@@ -114,6 +114,10 @@ def from_environment() -> dict:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         # Where browsers fetch the ReDoc script of /api/docs: the shipped copy unless overridden.
         "OPENAPI_REDOC_URL": os.environ.get("OPENAPI_REDOC_URL") or REDOC_LOCAL,
+        # Console: Secure session cookies (set behind TLS); a map tile URL template for
+        # offices with a tile server ({z}/{x}/{y}; empty: the dong polygons only).
+        "CONSOLE_SECURE_COOKIES": os.environ.get("CONSOLE_SECURE_COOKIES", "") == "1",
+        "CONSOLE_TILE_URL": os.environ.get("CONSOLE_TILE_URL") or None,
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Findings: office calendar, recurrence, evidence, deadlines, notifications

@@ -19,6 +19,8 @@ def _filters(args: dict) -> list:
     where = []
     if args.get("state"):
         where.append(Finding.state == args["state"])
+    if args.get("states"):  # the console's inbox: the states still waiting for the department
+        where.append(Finding.state.in_(sorted(args["states"])))
     if args.get("open") is not None:
         where.append(Finding.is_open.is_(args["open"]))
     for field in ("department_id", "area_id", "category_id"):

@@ -1,19 +1,17 @@
 """Sign-in, sign-out and the caller's own account."""
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from patrol_api.auth import access, devices, passwords, tokens
+from patrol_api.auth import access, devices, passwords, signin, tokens
 from patrol_api.auth.access import AUTHENTICATED, PUBLIC, allow
 from patrol_api.auth.passwords import PASSWORD_METADATA
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db, limiter
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.schemas import DeviceSchema, UserSchema
-from patrol_api.models import User
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign-in and tokens")
 
@@ -55,15 +53,9 @@ class PasswordChange(Schema):
 
 
 def _login_key() -> str:
-    """Throttle failed sign-ins per client address and username."""
+    """Throttle failed sign-ins per client address and username (shared with the console)."""
     body = request.get_json(silent=True)
-    username = body.get("username") if isinstance(body, dict) else None
-    return f"{request.remote_addr}|{str(username)[:80]}"
-
-
-def _login_limit() -> str:
-    """The configured sign-in limit."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return signin.key(body.get("username") if isinstance(body, dict) else None)
 
 
 def _ttl(device) -> timedelta:
@@ -76,19 +68,13 @@ def _ttl(device) -> timedelta:
 @blp.route("/login")
 class Login(MethodView):
     @allow(PUBLIC)
-    @limiter.limit(_login_limit, key_func=_login_key,
-                   deduct_when=lambda response: response.status_code == 401)
+    @limiter.shared_limit(signin.limit, signin.SCOPE, key_func=_login_key,
+                          deduct_when=signin.failed)
     @blp.arguments(LoginArgs)
     @blp.response(201, LoginResult)
     def post(self, args):
         """Exchange a username and password for a bearer token (device-bound from phones)."""
-        user = db.session.execute(
-            sa.select(User).where(User.username == args["username"])).scalar()
-        if not passwords.verify_password(user.password_hash if user else None,
-                                         args["password"]) or not user.active:
-            raise ApiError(401, "bad_credentials", "Unknown user or wrong password.")
-        if passwords.needs_rehash(user.password_hash):
-            user.password_hash = passwords.hash_password(args["password"])
+        user = signin.check_credentials(args["username"], args["password"])
         device = devices.register(user, args["device"]) if args["device"] else None
         raw = tokens.issue(user, device, _ttl(device))
         db.session.commit()

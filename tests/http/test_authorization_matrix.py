@@ -36,6 +36,18 @@ EXPECTED = {
     ("GET", "/api/docs"): "public",
     ("GET", "/static/vendor/<path:filename>"): "public",  # shipped ReDoc (scripts/fetch-assets)
     ("POST", "/api/v1/auth/login"): "public",
+    # the console: no bearer token; its pages check their cookie session and the same roles
+    # themselves (tests/console/test_pages.py holds their role matrix)
+    ("GET", "/console/static/<path:filename>"): "public",
+    ("GET", "/console/"): "public",
+    ("GET", "/console/login"): "public",
+    ("POST", "/console/login"): "public",
+    ("POST", "/console/logout"): "public",
+    ("GET", "/console/inbox"): "public",
+    ("GET", "/console/findings/<int:finding_id>"): "public",
+    ("POST", "/console/findings/<int:finding_id>/actions/<name>"): "public",
+    ("POST", "/console/findings/<int:finding_id>/comments"): "public",
+    ("GET", "/console/photos/<sha256>/<kind>"): "public",
     ("POST", "/api/v1/auth/logout"): "authenticated",
     ("GET", "/api/v1/auth/me"): "authenticated",
     ("POST", "/api/v1/auth/password"): "authenticated",
