@@ -226,18 +226,12 @@ def act(finding_id: int, name: str):
     payload = {"reason": request.form.get("reason") or None,
                "note": (request.form.get("note") or "").strip()[:4000] or None,
                "department_code": request.form.get("department_code") or None}
-    try:
+
+    def perform():
         if name == "resolve":
             payload["evidence"] = _evidence(user)
         actions.perform(user, finding_id, name, payload, _version())
-        db.session.commit()
-    except ApiError as error:
-        db.session.rollback()
-        if error.status in (403, 404):  # not theirs (any more): the error page says so
-            raise
-        return _finding_page(finding_id, messages.korean(error), error.status)
-    flash(f"{labels.ACTIONS[name]} 처리했습니다.")
-    return redirect(url_for("console.finding_page", finding_id=finding_id))
+    return _commit_or_explain(finding_id, perform, f"{labels.ACTIONS[name]} 처리했습니다.")
 
 
 @bp.post("/findings/<int:finding_id>/comments")
@@ -249,15 +243,23 @@ def comment(finding_id: int):
     note = (request.form.get("note") or "").strip()[:4000]
     if not note:
         return _finding_page(finding_id, "의견 내용을 입력하세요.", 422)
+    user = console_session.current().user
+    return _commit_or_explain(finding_id, lambda: comments.comment(user, finding_id, note, []),
+                              "의견을 남겼습니다.")
+
+
+def _commit_or_explain(finding_id: int, change, done: str):
+    """Make the change and commit, then back to the finding page with `done` flashed; a
+    refusal re-renders the page with its Korean explanation (403/404: the error page)."""
     try:
-        comments.comment(console_session.current().user, finding_id, note, [])
+        change()
         db.session.commit()
     except ApiError as error:
         db.session.rollback()
         if error.status in (403, 404):  # not theirs (any more): the error page says so
             raise
         return _finding_page(finding_id, messages.korean(error), error.status)
-    flash("의견을 남겼습니다.")
+    flash(done)
     return redirect(url_for("console.finding_page", finding_id=finding_id))
 
 

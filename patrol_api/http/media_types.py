@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from patrol_api import jsoncodec
 from patrol_api.auth.access import rule_for
 from patrol_api.errors import ApiError, malformed_json
+from sync.storable import printable, storable
 
 ACCEPTS_ATTR = "_accepts"
 ITEM_TEXTS_ATTR = "_checks_item_texts"
@@ -222,24 +223,10 @@ def _check_text(text: str, path: tuple) -> None:
     """422 for text holding NUL characters or unpaired surrogates, naming where."""
     if text.isascii() and "\x00" not in text:
         return
-    if "\x00" in text or not _encodable(text):
-        field = ".".join(_printable(str(part)) for part in path) or "body"
+    if not storable(text):
+        field = ".".join(printable(str(part)) for part in path) or "body"
         raise ApiError(422, "validation_error", f"{field}: Text must not contain NUL "
                        "characters or unpaired surrogates.", field)
-
-
-def _encodable(text: str) -> bool:
-    """True when the text can be stored as UTF-8 (no unpaired surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _printable(part: str) -> str:
-    """A path part safe to echo back: NUL and surrogates as backslash escapes."""
-    return part.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 class CheckedJsonParser(FlaskParser):
