@@ -1,6 +1,7 @@
 """HTTP blueprints under /api/v1."""
 from patrol_api.http import (
     auth,
+    complaints,
     devices,
     findings,
     inspections,
@@ -18,4 +19,4 @@ from patrol_api.http import (
 
 BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
 BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp, inspections.blp]
-BLUEPRINTS += [rankings.blp, intake.blp]
+BLUEPRINTS += [rankings.blp, intake.blp, complaints.blp]

@@ -13,7 +13,16 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import accuracy, actions, comments, curation, inbox, priority, visibility
+from patrol_api.findings import (
+    accuracy,
+    actions,
+    channels,
+    comments,
+    curation,
+    inbox,
+    priority,
+    visibility,
+)
 from patrol_api.findings import lifecycle as lc
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.etag import etag_of, if_match_version
@@ -76,6 +85,8 @@ class FindingSchema(Schema):
     area_code = _code("area")
     site_code = _code("site")
     priority = fields.String()
+    channel = fields.String(metadata={"description": "How it came in (docs/findings.md)"})
+    channel_label = fields.Function(lambda finding: channels.label(finding.channel))
     lat, lon = fields.Float(), fields.Float()
     first_seen_at, last_seen_at = fields.DateTime(), fields.DateTime()
     observation_count = fields.Integer()
@@ -88,7 +99,8 @@ class FindingSchema(Schema):
     resolve_due_at = fields.DateTime(allow_none=True, metadata={
         "description": "Resolve due date (business days, paused while on hold)"})
     due_reason = fields.String(allow_none=True, metadata={
-        "description": "Why resolve_due_at is what it is: category, priority, warranty_end"})
+        "description": "Why resolve_due_at is what it is: category, priority, warranty_end, "
+        "channel_online, channel_written, channel_immediate"})
     due_reason_label = fields.Function(_due_label)
     overdue, escalated = fields.Boolean(), fields.Boolean()
     hold_reason = fields.String(allow_none=True)
