@@ -16,10 +16,10 @@ from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import channels, intake
+from patrol_api.findings import channels, intake, nearby
 from patrol_api.findings.journal import now
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.models import Category, Observation
+from patrol_api.models import Observation
 from patrol_api.reference import geo
 
 blp = Blueprint("complaints", __name__, url_prefix="/complaints",
@@ -54,16 +54,6 @@ class ComplaintOut(Schema):
     finding_id = fields.Integer(allow_none=True)
 
 
-def _category(code: str) -> Category:
-    """A live category by code (422 naming the field otherwise)."""
-    category = db.session.execute(sa.select(Category).where(
-        Category.code == code, Category.deleted_at.is_(None))).scalar()
-    if category is None:
-        raise ApiError(422, "unknown_reference", "No live category has this code.",
-                       "category_code")
-    return category
-
-
 @blp.route("")
 class Complaints(MethodView):
     @allow(Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMIN)
@@ -80,7 +70,7 @@ class Complaints(MethodView):
                 raise ApiError(409, "client_id_taken", "This client_id is used already.",
                                "client_id")
             return existing
-        category = _category(data["category_code"])
+        category = nearby.live_category(data["category_code"])
         device = devices.register(user, {"client_uid": DESK_DEVICE, "name": "민원 접수"})
         db.session.flush()
         at = now()

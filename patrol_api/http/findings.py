@@ -20,6 +20,8 @@ from patrol_api.findings import (
     comments,
     curation,
     inbox,
+    journal,
+    nearby,
     priority,
     visibility,
 )
@@ -324,6 +326,41 @@ class Findings(MethodView):
     def get(self, args):
         """The inbox: findings you may see, filtered and sorted (default: due date)."""
         return inbox.select_findings(_me(), args)
+
+
+class NearbyArgs(Schema):
+    """Where and what someone is about to report."""
+
+    category_code = fields.String(required=True, validate=validate.Length(1, 40))
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class NearbyFinding(Schema):
+    """An open finding near the point: public facts only."""
+
+    reference, id = fields.String(), fields.Integer()
+    category_code, category_name_ko = fields.String(), fields.String()
+    category_name_en, state = fields.String(), fields.String()
+    lat, lon, distance_m = fields.Float(), fields.Float(), fields.Float()
+    first_seen_at, last_seen_at = fields.DateTime(), fields.DateTime()
+    observation_count = fields.Integer()
+    department_name_ko = fields.String(allow_none=True)
+    resolve_due_at = fields.DateTime(allow_none=True)
+    would_merge = fields.Boolean(metadata={
+        "description": "A report made now would join this finding (within the merge window)"})
+
+
+@blp.route("/nearby")
+class Nearby(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.arguments(NearbyArgs, location="query")
+    @blp.response(200, NearbyFinding(many=True))
+    def get(self, args):
+        """Before reporting: open findings of the category's group within its merge radius of
+        the point, nearest first (at most 50), public facts only."""
+        category = nearby.live_category(args["category_code"])
+        return nearby.open_near(category, args["lat"], args["lon"], journal.now())
 
 
 @blp.route("/coordination")
