@@ -62,10 +62,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
-    from patrol_api.http import BLUEPRINTS, health, vendor
+    from patrol_api.http import BLUEPRINTS, health, open311, vendor
 
     app.register_blueprint(health.blp)
     app.register_blueprint(vendor.blp)
+    app.register_blueprint(open311.blp)  # /open311/v2: Open311 GeoReport v2
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

@@ -7,6 +7,7 @@ from patrol_api.http import (
     inspections,
     intake,
     meta,
+    open311_clients,
     patrols,
     photos,
     rankings,
@@ -19,4 +20,4 @@ from patrol_api.http import (
 
 BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
 BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp, inspections.blp]
-BLUEPRINTS += [rankings.blp, intake.blp, complaints.blp]
+BLUEPRINTS += [rankings.blp, intake.blp, complaints.blp, open311_clients.blp]
