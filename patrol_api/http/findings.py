@@ -5,7 +5,7 @@ The views only parse and call `patrol_api.findings`.
 from datetime import timedelta
 
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from patrol_api.api import MAX_ID
 from patrol_api.auth import access
@@ -329,11 +329,19 @@ class Findings(MethodView):
 
 
 class NearbyArgs(Schema):
-    """Where and what someone is about to report."""
+    """Where and what someone is about to report (all three required)."""
 
-    category_code = fields.String(required=True, validate=validate.Length(1, 40))
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    category_code = fields.String(load_default=None, validate=validate.Length(1, 40))
+    lat = fields.Float(load_default=None, validate=validate.Range(-90, 90))
+    lon = fields.Float(load_default=None, validate=validate.Range(-180, 180))
+
+    @validates_schema
+    def _all_given(self, data, **kwargs):
+        """Each missing one named (after the type checks, so a bad value is named first)."""
+        missing = {name: ["Missing data for required field."]
+                   for name in ("category_code", "lat", "lon") if data.get(name) is None}
+        if missing:
+            raise ValidationError(missing)
 
 
 class NearbyFinding(Schema):

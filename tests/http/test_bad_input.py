@@ -32,7 +32,8 @@ PHOTO_UPLOADS = {("POST", "/api/v1/uploads"),  # tus: application/offset+octet-s
                  ("PATCH", "/api/v1/uploads/<upload_id>"),
                  ("POST", "/api/v1/photos")}  # multipart or image/*: tested in tests/photos
 OWN_MEDIA_TYPES |= PHOTO_UPLOADS
-FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team",
+OWN_MEDIA_TYPES |= {("POST", "/open311/v2/requests.<any(json,xml):fmt>")}  # form: tests/open311
+FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team", "category_code",
                         "site_code"}  # any text is valid
 
 
@@ -85,7 +86,9 @@ def _schemas(handler, location: str) -> list:
 
 
 def _url(rule: str) -> str:
-    """A concrete URL for a url rule: every path argument is a missing id."""
+    """A concrete URL for a url rule: every path argument is a missing id (an any(...)
+    argument its first choice)."""
+    rule = re.sub(r"<any\((\w+)[^)]*\):\w+>", r"\1", rule)
     return re.sub(r"<(?:\w+:)?\w+>", str(MISSING_ID), rule)
 
 

@@ -255,3 +255,12 @@ def test_requests_filter_by_status_and_dates(client, api_key, observe, clock):
     assert client.get(f"{ROOT}/requests.json", query_string={"start_date": later}).json == []
     bad = client.get(f"{ROOT}/requests.json", query_string={"status": "pending"})
     assert bad.status_code == 400 and bad.json[0]["code"] == 400
+
+
+def test_a_json_body_is_refused_in_the_specs_shape(client, api_key):
+    response = client.post(f"{ROOT}/requests.json", json={**SPEC_POST, "api_key": api_key})
+    assert response.status_code == 415
+    [error] = response.json
+    assert error["code"] == 415
+    root = xml(client.post(f"{ROOT}/requests.xml", json={"api_key": api_key}))
+    assert root.find("error/code").text == "415"
