@@ -19,7 +19,7 @@ from flask import current_app
 from patrol_api.auth import devices
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
-from patrol_api.findings import intake, journal
+from patrol_api.findings import intake, journal, nearby
 from patrol_api.findings import lifecycle as lc
 from patrol_api.models import Category, Finding, Observation, Open311Client, Open311Request, User
 from patrol_api.open311.errors import Open311Error
@@ -182,9 +182,21 @@ def _times(args: dict, name: str) -> datetime | None:
     return moment
 
 
+def near(args: dict) -> list[Finding]:
+    """Extension (as FixMyStreet's): with `lat`, `long` and one `service_code`, the open
+    requests a report there would join — the nearby-reports search (findings.nearby)."""
+    category = service(args.get("service_code"))
+    lat, lon = _coordinate(args, "lat", -90, 90), _coordinate(args, "long", -180, 180)
+    found = nearby.open_near(category, lat, lon, journal.now())
+    return [db.session.get(Finding, item["id"]) for item in found]
+
+
 def search(args: dict) -> list[Finding]:
     """Findings by the spec's query: service_request_id (comma list; the rest is then ignored),
-    service_code, start_date, end_date (default the last 90 days), status."""
+    service_code, start_date, end_date (default the last 90 days), status; with lat and long,
+    the open ones nearby (`near`)."""
+    if "lat" in args or "long" in args:
+        return near(args)
     if args.get("service_request_id"):
         refs = [ref.strip() for ref in args["service_request_id"].split(",") if ref.strip()]
         return list(db.session.execute(sa.select(Finding).where(

@@ -264,3 +264,17 @@ def test_a_json_body_is_refused_in_the_specs_shape(client, api_key):
     assert error["code"] == 415
     root = xml(client.post(f"{ROOT}/requests.xml", json={"api_key": api_key}))
     assert root.find("error/code").text == "415"
+
+
+def test_requests_near_a_point_are_the_open_ones_a_report_would_join(client, api_key, observe,
+                                                                     clock):
+    here = take(observe("roads", point=offset(SPOT, 10)))
+    take(observe("roads", point=offset(SPOT, 200)))       # beyond the 30 m radius
+    take(observe("cleaning", point=offset(SPOT, 5)))      # another group
+    query = {"service_code": "roads", "lat": SPOT[0], "long": SPOT[1]}
+    listed = client.get(f"{ROOT}/requests.json", query_string=query).json
+    assert [r["service_request_id"] for r in listed] == [here.reference]
+    missing = client.get(f"{ROOT}/requests.json", query_string={"lat": SPOT[0],
+                                                                "long": SPOT[1]})
+    assert missing.status_code == 400 and missing.json[0]["description"] == (
+        "service_code is required")
