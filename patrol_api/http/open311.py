@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, request, url_for
 from patrol_api.auth.access import PUBLIC, allow
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
+from patrol_api.http import media_types
 from patrol_api.http.media_types import accepts
 from patrol_api.open311 import service as o311
 from patrol_api.open311.errors import Open311Error
@@ -88,6 +89,7 @@ def requests_list(fmt):
 def requests_create(fmt):
     """File a request (api_key required); it goes through the findings intake."""
     form = request.form
+    media_types.check_form(form)
     _jurisdiction()
     client = o311.client_of(form.get("api_key") or request.args.get("api_key"))
     filed = o311.file_request(client, form.to_dict())

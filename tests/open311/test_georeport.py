@@ -6,6 +6,8 @@ from xml.etree import ElementTree as ET
 import georeport.georeport as georeport_module
 import pytest
 from georeport import GeoReport
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from patrol_api.auth.roles import Role
 from patrol_api.extensions import db
@@ -257,6 +259,13 @@ def test_requests_filter_by_status_and_dates(client, api_key, observe, clock):
     assert bad.status_code == 400 and bad.json[0]["code"] == 400
 
 
+def test_text_no_database_stores_is_refused(client, api_key):
+    response = post(client, api_key, description="a\x00b")
+    assert response.status_code == 422
+    assert response.json[0]["description"].startswith("description:")
+    assert db.session.query(Observation).count() == 0
+
+
 def test_a_json_body_is_refused_in_the_specs_shape(client, api_key):
     response = client.post(f"{ROOT}/requests.json", json={**SPEC_POST, "api_key": api_key})
     assert response.status_code == 415
@@ -278,3 +287,21 @@ def test_requests_near_a_point_are_the_open_ones_a_report_would_join(client, api
                                                                 "long": SPOT[1]})
     assert missing.status_code == 400 and missing.json[0]["description"] == (
         "service_code is required")
+
+
+FIELDS = ["service_code", "lat", "long", "email", "phone", "first_name", "description",
+          "media_url", "address_string", "jurisdiction_id", "api_key"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=300), max_size=6))
+def test_hostile_form_values_get_a_spec_error_or_a_request_never_a_500(client, api_key, clock,
+                                                                       values):
+    response = post(client, api_key, **values)
+    assert response.status_code in (201, 400, 403, 404, 422), response.data[:300]
+    body = response.json
+    if response.status_code == 201:
+        assert body[0]["token"]
+    else:
+        assert body[0]["code"] == response.status_code and body[0]["description"]
