@@ -69,11 +69,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Register the HTTP blueprints."""
     from patrol_api import console
-    from patrol_api.http import BLUEPRINTS, health, metrics, vendor
+    from patrol_api.http import BLUEPRINTS, health, metrics, open311, vendor
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
     app.register_blueprint(vendor.blp)
+    app.register_blueprint(open311.blp)  # /open311/v2: Open311 GeoReport v2
     console.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

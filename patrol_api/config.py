@@ -122,6 +122,10 @@ def from_environment() -> dict:
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Findings: office calendar, recurrence, evidence, deadlines, notifications
         # (defaults in patrol_api/findings/settings.py; unset variables keep them).
+        # Open311 GeoReport v2 (docs/open311.md): our jurisdiction_id, the service codes
+        # (category codes) that take reports without the reporter's e-mail or phone
+        "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "ydp.seoul.kr"),
+        "OPEN311_ANONYMOUS_SERVICES": _list("OPEN311_ANONYMOUS_SERVICES"),
         "OFFICE_CLOSED_DATES": _list("OFFICE_CLOSED_DATES"),
         "OFFICE_OPEN_DATES": _list("OFFICE_OPEN_DATES"),
         # "09:00-12:00,13:00-18:00" (unset: that default); checked at start-up.

@@ -10,6 +10,7 @@ run through the per-item path, so one bad item still never blocks the rest.
 import sqlalchemy as sa
 
 from patrol_api import changefeed
+from patrol_api.findings import channels
 from patrol_api.models import AppliedMutation, Observation, ObservationPhoto
 from patrol_api.models.base import utcnow
 from patrol_api.reference.geo import AreaIndex
@@ -89,6 +90,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
     verified = photos.verified(session, digests)
     now = utcnow()
     field_versions = {unit: [1, device_id] for unit in UNITS}
+    channel = channels.for_role(batch.user.role)
     rows, extras = [], []
     for item, area in zip(run, _areas(batch, run), strict=True):
         data = item.data
@@ -101,7 +103,7 @@ def store(batch, run: list[Prepared]) -> list[dict]:
             "client_id": item.mutation.entity_id, "user_id": user_id, "device_id": device_id,
             "category_id": item.category.id, "site_id": item.site.id if item.site else None,
             "lat": data["lat"], "lon": data["lon"], "accuracy_m": data["accuracy_m"],
-            "area_id": area[0] if area else None, "note": data["note"],
+            "area_id": area[0] if area else None, "note": data["note"], "channel": channel,
             "recorded_at_device": recorded, "clock_offset_ms": clock.offset_ms,
             "recorded_at": clock.correct(recorded), "time_flags": clock.flags(recorded),
             "received_at": clock.server_time, "photos_expected": expected,

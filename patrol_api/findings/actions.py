@@ -129,7 +129,7 @@ def _transfer(act: Act):
         data.update(in_coordination=True, ack_due_at=None, resolve_due_at=None,
                     due_reason=None)
         return act.record(lc.NEW, data, department_id=None)
-    dues = deadlines.due_dates(finding.category, finding.priority, act.at)
+    dues = deadlines.due_dates(finding.category, finding.priority, act.at, finding.channel)
     data.update(in_coordination=False, assigned_at=act.at, ack_due_at=dues["ack_due_at"])
     return act.record(lc.ASSIGNED, data, department_id=target.id)
 

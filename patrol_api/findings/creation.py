@@ -19,12 +19,14 @@ def create(observations: list[Observation], at: datetime, *, actor=None, categor
     identity = {"category_id": category.id, "site_id": first.site_id,
                 "area_id": first.area_id, "priority": category.default_priority}
     finding = Finding(reference=references.next_reference(at), state=lc.NEW, is_open=True,
-                      event_count=0, category=category, **identity, **summary)
+                      event_count=0, category=category, channel=first.channel,
+                      **identity, **summary)
     db.session.add(finding)
     db.session.flush()
     ids = [obs.id for obs in observations]
     journal.append(finding, "created", actor=actor, to_state=lc.NEW, department_id=None,
-                   at=at, data={**identity, **summary, **(data or {}), "observation_ids": ids})
+                   at=at, data={**identity, **summary, **(data or {}), "observation_ids": ids,
+                         "channel": first.channel})
     members.link(finding, observations)
     dispatch.route(finding, at, actor)
     db.session.flush()

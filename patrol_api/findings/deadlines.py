@@ -1,13 +1,15 @@
 """Due dates: acknowledge in business hours, resolve in business days, paused while on hold.
 
 Targets come from the finding's category; a finding of a higher priority than its category's
-default gets the priority's caps (FINDING_PRIORITY_CAPS) when they are tighter.
+default gets the priority's caps (FINDING_PRIORITY_CAPS) when they are tighter; a finding that
+came by a channel with a legal processing period (channels.py) is due by that period when it
+ends first (and is acknowledged by then at the latest).
 """
 from datetime import datetime
 
 from flask import current_app
 
-from patrol_api.findings import settings
+from patrol_api.findings import channels, settings
 from patrol_api.findings.calendar import BusinessCalendar, calendar_from_config
 from patrol_api.findings.startup import CALENDAR
 
@@ -29,14 +31,22 @@ def targets(category, priority: str) -> tuple[float, int]:
     return ack, resolve
 
 
-def due_dates(category, priority: str, start: datetime) -> dict:
-    """The acknowledge and resolve due dates of work received at `start`, and why."""
+def due_dates(category, priority: str, start: datetime, channel: str | None = None) -> dict:
+    """The acknowledge and resolve due dates of work received at `start` (by `channel`), and
+    why."""
     ack, resolve = targets(category, priority)
     cal = calendar()
     capped = resolve < category.resolve_days
-    return {"ack_due_at": cal.add_business_hours(start, ack),
+    dues = {"ack_due_at": cal.add_business_hours(start, ack),
             "resolve_due_at": cal.add_business_days(start, resolve),
             "due_reason": "priority" if capped else "category"}
+    rule = channels.rule_of(channel)
+    if rule is not None:
+        legal = rule.due(cal, start)
+        if legal <= dues["resolve_due_at"]:
+            dues.update(resolve_due_at=legal, due_reason=rule.reason,
+                        ack_due_at=min(dues["ack_due_at"], legal))
+    return dues
 
 
 def extended(due: datetime | None, held_from: datetime, held_to: datetime) -> datetime | None:

@@ -27,7 +27,8 @@ def due_data(finding: Finding, start: datetime, paused_ack: float = 0.0,
     """Due dates of work received at `start` (at the finding's or the given priority), pushed
     back by time already spent on hold, the resolve date capped by a running warranty; with
     `due_reason`."""
-    dues = deadlines.due_dates(finding.category, priority or finding.priority, start)
+    dues = deadlines.due_dates(finding.category, priority or finding.priority, start,
+                              finding.channel)
     dues["ack_due_at"] = deadlines.pushed_back(dues["ack_due_at"], paused_ack)
     dues["resolve_due_at"] = deadlines.pushed_back(dues["resolve_due_at"], paused_resolve)
     return defects.capped(finding, dues, start)

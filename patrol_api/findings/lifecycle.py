@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
+from patrol_api.findings import channels
 
 NEW, ASSIGNED, ACKNOWLEDGED, IN_PROGRESS = "new", "assigned", "acknowledged", "in_progress"
 ON_HOLD, RESOLVED, VERIFIED, REOPENED = "on_hold", "resolved", "verified", "reopened"
@@ -82,6 +83,7 @@ DUE_REASONS = {
     "category": ("분류별 처리기한", "The category's target in business days"),
     "priority": ("우선순위 상한", "Capped by the finding's priority"),
     "warranty_end": ("하자보수기간 만료일", "The site's warranty ends first (contractor fixes)"),
+    **channels.DUE_REASONS,  # the legal period of the intake channel
 }
 
 DEPARTMENT = frozenset({Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMIN})

@@ -1,11 +1,13 @@
 """HTTP blueprints under /api/v1."""
 from patrol_api.http import (
     auth,
+    complaints,
     devices,
     findings,
     inspections,
     intake,
     meta,
+    open311_clients,
     patrols,
     photos,
     rankings,
@@ -18,4 +20,4 @@ from patrol_api.http import (
 
 BLUEPRINTS = [auth.blp, users.blp, devices.blp, reference.blp, meta.blp, sync.blp, findings.blp]
 BLUEPRINTS += [uploads.blp, photos.blp, patrols.blp, schedules.blp, inspections.blp]
-BLUEPRINTS += [rankings.blp, intake.blp]
+BLUEPRINTS += [rankings.blp, intake.blp, complaints.blp, open311_clients.blp]

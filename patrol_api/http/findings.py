@@ -5,7 +5,7 @@ The views only parse and call `patrol_api.findings`.
 from datetime import timedelta
 
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from patrol_api import dates
 from patrol_api.api import MAX_ID
@@ -14,7 +14,18 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
-from patrol_api.findings import accuracy, actions, comments, curation, inbox, priority, visibility
+from patrol_api.findings import (
+    accuracy,
+    actions,
+    channels,
+    comments,
+    curation,
+    inbox,
+    journal,
+    nearby,
+    priority,
+    visibility,
+)
 from patrol_api.findings import lifecycle as lc
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.etag import etag_of, if_match_version
@@ -77,6 +88,8 @@ class FindingSchema(Schema):
     area_code = _code("area")
     site_code = _code("site")
     priority = fields.String()
+    channel = fields.String(metadata={"description": "How it came in (docs/findings.md)"})
+    channel_label = fields.Function(lambda finding: channels.label(finding.channel))
     lat, lon = fields.Float(), fields.Float()
     first_seen_at, last_seen_at = fields.DateTime(), fields.DateTime()
     observation_count = fields.Integer()
@@ -89,7 +102,8 @@ class FindingSchema(Schema):
     resolve_due_at = fields.DateTime(allow_none=True, metadata={
         "description": "Resolve due date (business days, paused while on hold)"})
     due_reason = fields.String(allow_none=True, metadata={
-        "description": "Why resolve_due_at is what it is: category, priority, warranty_end"})
+        "description": "Why resolve_due_at is what it is: category, priority, warranty_end, "
+        "channel_online, channel_written, channel_immediate"})
     due_reason_label = fields.Function(_due_label)
     overdue, escalated = fields.Boolean(), fields.Boolean()
     hold_reason = fields.String(allow_none=True)
@@ -313,6 +327,49 @@ class Findings(MethodView):
     def get(self, args):
         """The inbox: findings you may see, filtered and sorted (default: due date)."""
         return inbox.select_findings(_me(), args)
+
+
+class NearbyArgs(Schema):
+    """Where and what someone is about to report (all three required)."""
+
+    category_code = fields.String(load_default=None, validate=validate.Length(1, 40))
+    lat = fields.Float(load_default=None, validate=validate.Range(-90, 90))
+    lon = fields.Float(load_default=None, validate=validate.Range(-180, 180))
+
+    @validates_schema
+    def _all_given(self, data, **kwargs):
+        """Each missing one named (after the type checks, so a bad value is named first)."""
+        missing = {name: ["Missing data for required field."]
+                   for name in ("category_code", "lat", "lon") if data.get(name) is None}
+        if missing:
+            raise ValidationError(missing)
+
+
+class NearbyFinding(Schema):
+    """An open finding near the point: public facts only."""
+
+    reference, id = fields.String(), fields.Integer()
+    category_code, category_name_ko = fields.String(), fields.String()
+    category_name_en, state = fields.String(), fields.String()
+    lat, lon, distance_m = fields.Float(), fields.Float(), fields.Float()
+    first_seen_at, last_seen_at = fields.DateTime(), fields.DateTime()
+    observation_count = fields.Integer()
+    department_name_ko = fields.String(allow_none=True)
+    resolve_due_at = fields.DateTime(allow_none=True)
+    would_merge = fields.Boolean(metadata={
+        "description": "A report made now would join this finding (within the merge window)"})
+
+
+@blp.route("/nearby")
+class Nearby(MethodView):
+    @allow(AUTHENTICATED)
+    @blp.arguments(NearbyArgs, location="query")
+    @blp.response(200, NearbyFinding(many=True))
+    def get(self, args):
+        """Before reporting: open findings of the category's group within its merge radius of
+        the point, nearest first (at most 50), public facts only."""
+        category = nearby.live_category(args["category_code"])
+        return nearby.open_near(category, args["lat"], args["lon"], journal.now())
 
 
 @blp.route("/coordination")

@@ -219,6 +219,14 @@ def _check_texts(document) -> None:
                 pending.append((child, (*path, key)))
 
 
+def check_form(form) -> None:
+    """422 naming the first form field holding NUL or an unpaired surrogate (form bodies are
+    read by their views, so their views call this)."""
+    for name, values in form.lists():
+        for text in (name, *values):
+            _check_text(text, (name,))
+
+
 def _check_text(text: str, path: tuple) -> None:
     """422 for text holding NUL characters or unpaired surrogates, naming where."""
     if text.isascii() and "\x00" not in text:

@@ -17,6 +17,7 @@ from patrol_api.models.observations import (
     ObservationPhoto,
     SyncConflict,
 )
+from patrol_api.models.open311 import Open311Client, Open311Request
 from patrol_api.models.rankings import RankingFact, RankingSnapshot  # noqa: F401
 from patrol_api.models.reference import (
     Area,
@@ -32,3 +33,4 @@ __all__ = ["ApiToken", "AppliedMutation", "Area", "Category", "ClockSample", "De
            "Device", "DeviceSyncState", "FacilityType", "MediaBlob", "Observation",
            "ObservationPhoto", "RoutingRule", "SequenceCounter", "Site", "SyncConflict", "User"]
 __all__ += ["Finding", "FindingEvent", "Notification", "ParkedIntake"]
+__all__ += ["Open311Client", "Open311Request"]

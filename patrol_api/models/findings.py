@@ -26,6 +26,9 @@ class Finding(Versioned, db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     observation_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     priority: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="normal")
+    # the intake channel of the observation that started it (findings/channels.py)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="patrol",
+                                         server_default="patrol", index=True)
     # projection of the events, kept in step in the same transaction
     event_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     state: Mapped[str] = mapped_column(sa.String(20), nullable=False, index=True)

@@ -32,6 +32,9 @@ class Observation(Versioned, db.Model):
     accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"), index=True)
     note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # how the problem reached the office (patrol_api/findings/channels.py)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="patrol",
+                                         server_default="patrol")
     recorded_at_device: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     clock_offset_ms: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

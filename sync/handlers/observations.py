@@ -3,7 +3,7 @@
 Fields merge and conflict per unit: category_code, site_code, position (lat, lon and
 accuracy_m together: half of two positions is no position), note and photos (the list).
 """
-from patrol_api.findings import intake, revision
+from patrol_api.findings import channels, intake, revision
 from patrol_api.models import Observation
 from patrol_api.models.base import utcnow
 from patrol_api.reference import geo
@@ -31,7 +31,7 @@ def create(batch, mutation) -> dict:
     refs = _resolve(batch, units)
     obs = Observation(client_id=mutation.entity_id, user_id=batch.user.id,
                       device_id=batch.device.id, received_at=batch.clock.server_time,
-                      fate="received", photos=[])
+                      fate="received", photos=[], channel=channels.for_role(batch.user.role))
     _stamp_time(obs, data["recorded_at"], batch.clock)
     _apply(batch, obs, units, refs)
     obs.field_versions = {unit: [1, batch.device.id] for unit in UNITS}

@@ -37,7 +37,8 @@ CONSOLE_FORMS = {("POST", "/console/login"), ("POST", "/console/logout"),  # HTM
                  ("POST", "/console/findings/<int:finding_id>/actions/<name>"),  # tested in
                  ("POST", "/console/findings/<int:finding_id>/comments")}  # tests/console
 OWN_MEDIA_TYPES |= CONSOLE_FORMS
-FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team",
+OWN_MEDIA_TYPES |= {("POST", "/open311/v2/requests.<any(json,xml):fmt>")}  # form: tests/open311
+FREE_TEXT_QUERY_ARGS = {"q", "cursor", "department_code", "team", "category_code",
                         "site_code"}  # any text is valid
 
 
@@ -90,7 +91,9 @@ def _schemas(handler, location: str) -> list:
 
 
 def _url(rule: str) -> str:
-    """A concrete URL for a url rule: every path argument is a missing id."""
+    """A concrete URL for a url rule: every path argument is a missing id (an any(...)
+    argument its first choice)."""
+    rule = re.sub(r"<any\((\w+)[^)]*\):\w+>", r"\1", rule)
     return re.sub(r"<(?:\w+:)?\w+>", str(MISSING_ID), rule)
 
 
