@@ -10,7 +10,7 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.http.etag import etag_of, if_match_version
+from patrol_api.http.etag import body_version, etag_of, if_match
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.patrols import (
     PATROL_KIND_LABELS,
@@ -94,12 +94,6 @@ class ReportPage(SelectPage):
         return my_reports.records(super().items)
 
 
-def _check_version(record) -> None:
-    """412 with the current version when If-Match names another one."""
-    expected = if_match_version()
-    if expected is not None and expected != record.version:
-        raise ApiError(412, "version_mismatch", f"The record is at version {record.version}, "
-                       f"not {expected}.", "If-Match", current_version=record.version)
 
 
 @blp.route("/patrol-kinds")
@@ -154,7 +148,7 @@ class TemplateItem(MethodView):
     def patch(self, data, template_id):
         """Change a draft (409 once published; create a new revision instead)."""
         template = lookup.get(ChecklistTemplate, template_id, "checklist template")
-        _check_version(template)
+        if_match(TemplateSchema().dump).check(template)
         if "code" in data and data["code"] != template.code:
             raise ApiError(422, "validation_error", "The code of a template cannot change.",
                            "code")
@@ -171,9 +165,7 @@ class Publish(MethodView):
     def post(self, data, template_id):
         """Publish the draft at the version you reviewed; it is frozen from then on."""
         template = lookup.get(ChecklistTemplate, template_id, "checklist template")
-        if data["version"] != template.version:
-            raise ApiError(412, "version_mismatch", "The draft changed since you read it.",
-                           "version", current_version=template.version)
+        body_version(data["version"], TemplateSchema().dump).check(template)
         templates.publish(template)
         save()
         return template, 200, {"ETag": etag_of(template)}
@@ -218,7 +210,7 @@ class CampaignItem(MethodView):
     def patch(self, data, campaign_id):
         """Change a campaign; a changed filter selects the target sites again."""
         campaign = lookup.get(Campaign, campaign_id, "campaign")
-        _check_version(campaign)
+        if_match(CampaignSchema().dump).check(campaign)
         campaigns.update(campaign, data)
         save()
         return campaign, 200, {"ETag": etag_of(campaign)}
