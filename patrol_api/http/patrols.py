@@ -10,6 +10,7 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.http.blueprint import Blueprint
+from patrol_api.http.downloads import CSV, XLSX, produces
 from patrol_api.http.etag import body_version, etag_of, if_match
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.patrols import (
@@ -53,7 +54,6 @@ blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 MANAGERS = (Role.ADMIN, Role.MANAGER)
 RUN_READERS = (Role.ADMIN, Role.MANAGER, Role.PATROL_OFFICER, Role.VIEWER)
 REPORT_READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TemplateArgs(Schema):
@@ -303,10 +303,11 @@ class Activity(MethodView):
 class ActivityCsv(MethodView):
     @allow(*REPORT_READERS)
     @blp.arguments(ActivityCsvArgs, location="query")
+    @produces(blp, "One table as CSV with Korean headers (UTF-8 with BOM)", CSV)
     def get(self, args):
         """One table of the activity report as CSV with Korean headers (UTF-8 with BOM)."""
         report = activity.report(activity.filters_from(args))
-        return _download(activity_export.table_csv(report, args["table"]), "text/csv",
+        return _download(activity_export.table_csv(report, args["table"]), CSV,
                          f"{_name(report)}-{args['table']}.csv")
 
 
@@ -314,6 +315,7 @@ class ActivityCsv(MethodView):
 class ActivityXlsx(MethodView):
     @allow(*REPORT_READERS)
     @blp.arguments(ActivityArgs, location="query")
+    @produces(blp, "An XLSX workbook, one sheet per table", XLSX)
     def get(self, args):
         """The activity report as an XLSX workbook for printing, one sheet per table."""
         report = activity.report(activity.filters_from(args))

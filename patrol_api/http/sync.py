@@ -16,6 +16,7 @@ from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.http.sync_schemas import CHANGES, MUTATIONS, ObservationRecord, PushItemResult
 from sync import pull, push, queries, settings
 from sync.records import observation_record
 
@@ -31,15 +32,16 @@ class PushArgs(Schema):
 
     device_time = fields.AwareDateTime(required=True, metadata={
         "description": "The device clock when this request was sent (ISO 8601 with offset)"})
-    mutations = fields.List(fields.Raw(), required=True, metadata={
-        "description": "Up to 500 mutations: {id, seq, type, entity_id, base_version, data}; "
-                       "each is validated on its own (see docs/sync.md)"})
+    mutations = fields.List(
+        fields.Raw(metadata={"one_of": MUTATIONS, "discriminator": "type"}), required=True,
+        metadata={"description": "Up to 500 mutations, oldest first; each is validated on its "
+                                 "own and a bad one is rejected alone (see docs/sync.md)"})
 
 
 class PushResult(Schema):
     """One result per mutation, in request order, and the device's marks."""
 
-    results = fields.List(fields.Raw(), metadata={
+    results = fields.List(fields.Raw(metadata={"schema": PushItemResult}), metadata={
         "description": "status: applied, already_applied, conflict, rejected or deferred"})
     acked_through = fields.Integer(metadata={
         "description": "Every seq up to this one is processed: prune the outbox up to it"})
@@ -60,8 +62,8 @@ class PullArgs(Schema):
 class PullPage(Schema):
     """A page of changes in server order."""
 
-    changes = fields.List(fields.Raw(), metadata={
-        "description": "{kind, op: upsert|delete, seq, id, record}"})
+    changes = fields.List(fields.Raw(metadata={"one_of": CHANGES, "discriminator": "kind"}),
+                          metadata={"description": "{kind, op: upsert|delete, seq, id, record}"})
     next_cursor = fields.String()
     has_more = fields.Boolean()
 
@@ -135,7 +137,7 @@ class Pull(MethodView):
 @blp.route("/observations/<client_id>")
 class ObservationFate(MethodView):
     @allow(AUTHENTICATED)
-    @blp.response(200)
+    @blp.response(200, ObservationRecord)
     def get(self, client_id):
         """One observation with its fate (its author, managers and admins)."""
         obs = queries.observation_for(access.current().user, _canonical(client_id))
