@@ -5,6 +5,7 @@ Bounded for the normal test run (a few derandomized examples per operation and r
 and invalid requests); set PATROL_SCHEMATHESIS_EXAMPLES for a deeper run.
 """
 import os
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,8 @@ class Caller:
         db.session.rollback()
         user = db.session.merge(self.user)
         user.role, user.active, user.department = str(self.role), True, self.department
-        device = devices.register(user, {"client_uid": f"schemathesis-{user.id}"})
+        # a new device each time: the run may revoke the last one (DELETE /devices/{id})
+        device = devices.register(user, {"client_uid": f"schemathesis-{uuid.uuid4()}"})
         raw = tokens.issue(user, device, timedelta(hours=1))
         db.session.commit()
         return {"Authorization": f"Bearer {raw}"}
