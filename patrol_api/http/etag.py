@@ -51,3 +51,14 @@ def if_match(current: Callable[[object], dict]) -> Precondition:
 def body_version(version: int, current: Callable[[object], dict]) -> Precondition:
     """The precondition of a `version` sent in the body (publishing a reviewed draft)."""
     return Precondition(frozenset({version}), current, "version")
+
+
+IF_MATCH_PARAMETER = {
+    "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+    "description": 'The ETag you read ("v3", also as W/"v3", "v3:gzip" or a list), or *; '
+                   "a stale one is 412 version_mismatch with `current`."}
+
+
+def takes_if_match(blp):
+    """Declare the If-Match header of a view in the OpenAPI document."""
+    return blp.doc(parameters=[IF_MATCH_PARAMETER])

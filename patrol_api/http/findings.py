@@ -16,7 +16,7 @@ from patrol_api.extensions import db
 from patrol_api.findings import accuracy, actions, comments, curation, inbox, priority, visibility
 from patrol_api.findings import lifecycle as lc
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.http.etag import etag_of, if_match
+from patrol_api.http.etag import etag_of, if_match, takes_if_match
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.base import utcnow
 from patrol_api.models.observations import PHOTO_ROLES
@@ -369,6 +369,7 @@ class FindingActions(MethodView):
     @allow(*ACTORS)
     @blp.arguments(ActionArgs)
     @blp.response(200, FindingDetail)
+    @takes_if_match(blp)
     def post(self, args, finding_id):
         """Take a lifecycle action (send If-Match to refuse acting on a stale copy)."""
         name = args.pop("action")
@@ -426,6 +427,7 @@ class FindingPriority(MethodView):
     @allow(*MANAGERS)
     @blp.arguments(PriorityArgs)
     @blp.response(200, FindingDetail)
+    @takes_if_match(blp)
     def post(self, args, finding_id):
         """Change the priority with a reason; the due dates are recomputed (If-Match: 412 on
         a stale copy)."""

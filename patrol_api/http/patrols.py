@@ -11,7 +11,7 @@ from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.downloads import CSV, XLSX, produces
-from patrol_api.http.etag import body_version, etag_of, if_match
+from patrol_api.http.etag import body_version, etag_of, if_match, takes_if_match
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.patrols import (
     PATROL_KIND_LABELS,
@@ -145,6 +145,7 @@ class TemplateItem(MethodView):
     @allow(*MANAGERS)
     @blp.arguments(TemplateSchema(partial=True))
     @blp.response(200, TemplateSchema)
+    @takes_if_match(blp)
     def patch(self, data, template_id):
         """Change a draft (409 once published; create a new revision instead)."""
         template = lookup.get(ChecklistTemplate, template_id, "checklist template")
@@ -207,6 +208,7 @@ class CampaignItem(MethodView):
     @allow(*MANAGERS)
     @blp.arguments(CampaignSchema(partial=True))
     @blp.response(200, CampaignSchema)
+    @takes_if_match(blp)
     def patch(self, data, campaign_id):
         """Change a campaign; a changed filter selects the target sites again."""
         campaign = lookup.get(Campaign, campaign_id, "campaign")

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.http.etag import etag_of, if_match
+from patrol_api.http.etag import etag_of, if_match, takes_if_match
 from patrol_api.http.media_types import accepts
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.reference import importer, service
@@ -108,6 +108,7 @@ def _register(kind: Kind) -> None:
         @allow(Role.ADMIN)
         @blp.arguments(partial)
         @blp.response(200, schema)
+        @takes_if_match(blp)
         def patch(self, data, record_id):
             """Change some fields; send If-Match with the ETag you read to detect conflicts."""
             record = service.get(kind, record_id)
@@ -119,6 +120,7 @@ def _register(kind: Kind) -> None:
 
         @allow(Role.ADMIN)
         @blp.response(204)
+        @takes_if_match(blp)
         def delete(self, record_id):
             """Retire a record; phones receive it as a tombstone."""
             record = service.get(kind, record_id)

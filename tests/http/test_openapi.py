@@ -84,3 +84,14 @@ def test_error_schema_allows_the_extras_errors_carry(client):
     error = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Error"]
     assert error["additionalProperties"] is True
     assert {"errors", "current", "current_version"} <= set(error["properties"])
+
+
+def test_if_match_is_declared_where_it_is_read(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    for path, method in (("/api/v1/areas/{record_id}", "patch"),
+                         ("/api/v1/areas/{record_id}", "delete"),
+                         ("/api/v1/findings/{finding_id}/actions", "post"),
+                         ("/api/v1/findings/{finding_id}/priority", "post"),
+                         ("/api/v1/campaigns/{campaign_id}", "patch")):
+        names = {p["name"] for p in paths[path][method].get("parameters", [])}
+        assert "If-Match" in names, (method, path)
