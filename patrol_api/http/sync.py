@@ -137,7 +137,9 @@ class Pull(MethodView):
 @blp.route("/observations/<client_id>")
 class ObservationFate(MethodView):
     @allow(AUTHENTICATED)
-    @blp.response(200, ObservationRecord)
+    @blp.response(200)  # answered as built (sync.records), documented by ObservationRecord
+    @blp.doc(responses={"200": {"description": "The observation with its fate", "content": {
+        "application/json": {"schema": ObservationRecord}}}})
     def get(self, client_id):
         """One observation with its fate (its author, managers and admins)."""
         obs = queries.observation_for(access.current().user, _canonical(client_id))

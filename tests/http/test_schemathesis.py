@@ -8,7 +8,6 @@ import os
 import uuid
 from datetime import timedelta
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -29,12 +28,14 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
           content_type_conformance]
 # per operation and role: ~130 operations x 6 roles stay within a few minutes
 EXAMPLES = int(os.environ.get("PATROL_SCHEMATHESIS_EXAMPLES", "3"))
-# Signing out revokes the token the run stands on; it is covered by tests/auth.
-SKIPPED = {"POST /api/v1/auth/logout"}
+# Known failures of other items of issue 13, excluded until their fixes are merged:
+# {"METHOD /api/v1/path": "issue 13 item N: why"}. Empty: every operation runs.
+KNOWN = {}
 
 
 class Caller:
-    """One user of a role, restored before every case (the run may retire or demote it)."""
+    """One user of a role, restored before every case with a token of its own (the run may
+    sign out, revoke the device, retire or demote the user)."""
 
     def __init__(self, user, role):
         self.user, self.role = user, role
@@ -52,16 +53,24 @@ class Caller:
         return {"Authorization": f"Bearer {raw}"}
 
 
-@pytest.mark.parametrize("role", list(Role))
-def test_whole_api_as_role(app, demo, make_user, role):
-    department = db.session.scalars(db.select(Department)).first()
-    user, _ = make_user(role, department=department if role == Role.DEPARTMENT_STAFF else None)
-    caller = Caller(user, role)
+def test_whole_api_as_every_role(app, demo, make_user):
+    """One demo district for all roles (loading it per role would double the run)."""
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    department = db.session.scalars(db.select(Department)).first()
+    failures = []
+    for role in Role:
+        user, _ = make_user(role, department=department if role == Role.DEPARTMENT_STAFF
+                            else None)
+        failures += [f"{role}: {failure}" for failure in _run(schema, Caller(user, role))]
+    assert not failures, f"{len(failures)} failed:\n\n" + "\n\n".join(failures)
+
+
+def _run(schema, caller: Caller) -> list[str]:
+    """Every operation of the document as the caller; the failures found."""
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.label in SKIPPED:
+        if operation.label in KNOWN:
             continue
 
         @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -79,4 +88,4 @@ def test_whole_api_as_role(app, demo, make_user, role):
             check()
         except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - all are reported
             failures.append(f"{operation.label}: {str(error)[:2500]}")
-    assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
+    return failures
