@@ -28,9 +28,18 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
           content_type_conformance]
 # per operation and role: ~130 operations x 6 roles stay within a few minutes
 EXAMPLES = int(os.environ.get("PATROL_SCHEMATHESIS_EXAMPLES", "3"))
-# Known failures of other items of issue 13, excluded until their fixes are merged:
-# {"METHOD /api/v1/path": "issue 13 item N: why"}. Empty: every operation runs.
-KNOWN = {}
+# 5xx of other items of issue 13, tolerated (only the 5xx check is dropped; the answer must
+# still match the document) until their fixes are merged; then remove the entry.
+XLSX_CONTROL_CHARACTERS = "issue 13 item 7: control characters in text reaching an XLSX"
+KNOWN_5XX = {
+    "GET /api/v1/rankings/metrics.xlsx": XLSX_CONTROL_CHARACTERS,
+    "GET /api/v1/rankings/awards.xlsx": XLSX_CONTROL_CHARACTERS,
+    "GET /api/v1/rankings/snapshots/{snapshot_id}/xlsx": XLSX_CONTROL_CHARACTERS,
+    "GET /api/v1/patrol-activity.xlsx": XLSX_CONTROL_CHARACTERS,
+    "POST /api/v1/checklist-templates": "issue 13 item 7: checklist items without key",
+    "PATCH /api/v1/checklist-templates/{template_id}":
+        "issue 13 item 7: checklist items without key",
+}
 
 
 class Caller:
@@ -67,25 +76,27 @@ def test_whole_api_as_every_role(app, demo, make_user):
 
 def _run(schema, caller: Caller) -> list[str]:
     """Every operation of the document as the caller; the failures found."""
-    failures = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.label in KNOWN:
-            continue
+    failures = (_failure(result.ok(), caller) for result in schema.get_all_operations())
+    return [failure for failure in failures if failure]
 
-        @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                              operation.as_strategy(GenerationMode.NEGATIVE)))
-        def check(case):
-            # The WSGI transport does not decompress; gzip has tests of its own
-            case.headers = {**(case.headers or {}), **caller.headers(),
-                            "Accept-Encoding": "identity"}
-            case.call_and_validate(checks=CHECKS)
 
-        try:
-            check()
-        except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - all are reported
-            failures.append(f"{operation.label}: {str(error)[:2500]}")
-    return failures
+def _failure(operation, caller: Caller) -> str | None:
+    """What a few generated requests (valid and invalid) to one operation broke, if any."""
+    checks = [check for check in CHECKS if not (
+        operation.label in KNOWN_5XX and check is not_a_server_error)]
+
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                          operation.as_strategy(GenerationMode.NEGATIVE)))
+    def check(case):
+        # The WSGI transport does not decompress; gzip has tests of its own
+        case.headers = {**(case.headers or {}), **caller.headers(),
+                        "Accept-Encoding": "identity"}
+        case.call_and_validate(checks=checks)
+
+    try:
+        check()
+    except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - all are reported
+        return f"{operation.label}: {str(error)[:2500]}"
+    return None
