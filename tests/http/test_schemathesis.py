@@ -100,3 +100,28 @@ def _failure(operation, caller: Caller) -> str | None:
     except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - all are reported
         return f"{operation.label}: {str(error)[:2500]}"
     return None
+
+
+def test_error_extras_match_the_document(app, admin):
+    """Errors that carry facts of their own (every field error, the server's copy on a 412,
+    the unknown codes) are bodies the document allows."""
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    area = {"code": "yeoui", "name_ko": "여의동", "name_en": "Yeoui-dong", "geometry": {
+        "type": "Polygon", "coordinates": [[[126.91, 37.51], [126.94, 37.51], [126.94, 37.54],
+                                            [126.91, 37.51]]]}}
+    created = schema["/api/v1/areas"]["POST"].Case(body=area, headers=admin).call()
+    assert created.status_code == 201, created.text
+    cases = [
+        (schema["/api/v1/areas"]["POST"].Case(body={"code": "x"}, headers=admin), "errors"),
+        (schema["/api/v1/areas/{record_id}"]["PATCH"].Case(
+            path_parameters={"record_id": created.json()["id"]}, body={"name_en": "Yeoui"},
+            headers={**admin, "If-Match": '"v9"'}), "current"),
+        (schema["/api/v1/users"]["POST"].Case(body={
+            "username": "officer.new", "display_name": "김영희", "role": "patrol_officer",
+            "password": "a long enough password", "patrol_area_codes": ["nowhere"]},
+            headers=admin), "unknown"),
+    ]
+    for case, extra in cases:
+        response = case.call()
+        assert response.status_code in (412, 422) and extra in response.json(), response.text
+        case.validate_response(response, checks=[response_schema_conformance])
