@@ -10,7 +10,7 @@ from patrol_api.errors import ApiError, ErrorSchema, from_http_exception
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2**63 - 1  # the largest SQL BIGINT: no record id is beyond it
+MAX_ID = 2**31 - 1  # the largest SQL INTEGER, the type of every record id column
 
 
 class RecordIdConverter(IntegerConverter):
