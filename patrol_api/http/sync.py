@@ -42,7 +42,7 @@ class PushResult(Schema):
     """One result per mutation, in request order, and the device's marks."""
 
     results = fields.List(fields.Raw(metadata={"schema": PushItemResult}), metadata={
-        "description": "status: applied, already_applied, conflict, rejected or deferred"})
+        "description": "One result per mutation, in request order (PushItemResult)"})
     acked_through = fields.Integer(metadata={
         "description": "Every seq up to this one is processed: prune the outbox up to it"})
     max_seq_seen = fields.Integer()

@@ -23,7 +23,7 @@ MUTATION_DATA = {
     "site_check.record": phone_schemas.SiteCheckRecord,
     "inspection.submit": phone_schemas.InspectionSubmit,
 }
-RESULT_STATUSES = ("applied", "already_applied", "conflict", "rejected", "deferred")
+RESULT_STATUSES = ("applied", "unchanged", "already_applied", "conflict", "rejected", "deferred")
 
 
 def _camel(name: str) -> str:
