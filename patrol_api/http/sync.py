@@ -9,6 +9,7 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from patrol_api.api import MAX_ID
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
@@ -73,7 +74,7 @@ class ConflictArgs(Schema):
 
     resolved = fields.Boolean(load_default=None)
     entity_id = fields.UUID(load_default=None)
-    user_id = fields.Integer(load_default=None)
+    user_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
 
 
 class ConflictSchema(Schema):

@@ -7,7 +7,8 @@ from patrol_api.auth.roles import Role
 
 TOO_LARGE = st.integers(min_value=2**31, max_value=2**63 - 1)
 QUERIES = ["/api/v1/findings?area_id={}", "/api/v1/findings?department_id={}",
-           "/api/v1/rankings/metrics?area_id={}", "/api/v1/rankings/metrics?category_id={}"]
+           "/api/v1/rankings/metrics?area_id={}", "/api/v1/rankings/metrics?category_id={}",
+           "/api/v1/sync/conflicts?user_id={}"]
 
 
 @settings(max_examples=20, deadline=None,
