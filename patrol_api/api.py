@@ -15,7 +15,7 @@ from patrol_api.ops.logs import request_id
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 2  # what a client is told to wait after a transient failure (any 503)
 
-MAX_ID = 2**63 - 1  # the largest SQL BIGINT: no record id is beyond it
+MAX_ID = 2**31 - 1  # the largest SQL INTEGER, the type of every record id column
 
 
 class RecordIdConverter(IntegerConverter):

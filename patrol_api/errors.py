@@ -41,13 +41,31 @@ class ApiError(Exception):
 
 
 class ErrorSchema(ma.Schema):
-    """The error body, for the OpenAPI document."""
+    """The error body, for the OpenAPI document.
 
-    status = ma.fields.Integer(metadata={"description": "HTTP status"})
-    code = ma.fields.String(metadata={"description": "Machine-readable error code"})
-    message = ma.fields.String(metadata={"description": "Human-readable message"})
-    field = ma.fields.String(allow_none=True, metadata={"description": "The offending field"})
-    errors = ma.fields.Dict(metadata={"description": "Every field error, by location"})
+    The four fields are always present; some errors add facts of their own (`ApiError`
+    keyword arguments), so further properties are allowed.
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE  # documented as additionalProperties: true
+
+    status = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
+    code = ma.fields.String(required=True, metadata={"description": "Machine-readable error code"})
+    message = ma.fields.String(required=True, metadata={"description": "Human-readable message"})
+    field = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "The offending field, header (If-Match, Content-Type), body, or null"})
+    errors = ma.fields.Dict(metadata={
+        "description": "Schema validation failures: every field error, by location"})
+    current_version = ma.fields.Integer(metadata={
+        "description": "412 version_mismatch: the record's version on the server"})
+    current = ma.fields.Dict(metadata={
+        "description": "412 version_mismatch: the server's copy of the record"})
+    retry_after = ma.fields.Integer(metadata={
+        "description": "503: seconds to wait before retrying (also the Retry-After header)"})
+    state = ma.fields.String(metadata={
+        "description": "409 invalid_transition and the like: the record's current state"})
+    allowed = ma.fields.Raw(metadata={"description": "What would have been allowed"})
     request_id = ma.fields.String(metadata={
         "description": "The request's id, also in the X-Request-ID header and the server's "
                        "log lines: quote it when reporting a problem"})

@@ -20,6 +20,7 @@ from patrol_api.findings import (
 from patrol_api.findings import lifecycle as lc
 from patrol_api.findings.projection import DUE_FIELDS
 from patrol_api.models import Department, Finding, User
+from patrol_api.preconditions import NONE, Precondition
 from patrol_api.reference.service import by_code
 
 
@@ -41,20 +42,18 @@ class Act:
                               data=data, department_id=department_id, at=self.at)
 
 
-def load(user: User, finding_id: int, expected_version: int | None = None) -> Finding:
+def load(user: User, finding_id: int, precondition: Precondition = NONE) -> Finding:
     """Lock out other writers, then the finding the user may act on (412 on a stale version)."""
     locks.queue_behind_writers()
     finding = visibility.for_action(user, finding_id)
-    if expected_version is not None and expected_version != finding.version:
-        raise ApiError(412, "precondition_failed", "The finding changed since you read it.",
-                       "If-Match", current_version=finding.version)
+    precondition.check(finding)
     return finding
 
 
 def perform(user: User, finding_id: int, name: str, payload: dict,
-            expected_version: int | None = None) -> Finding:
+            precondition: Precondition = NONE) -> Finding:
     """Take one lifecycle action on a finding."""
-    finding = load(user, finding_id, expected_version)
+    finding = load(user, finding_id, precondition)
     take(Act(name, finding, user, payload, journal.now()))
     return finding
 

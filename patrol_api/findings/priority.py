@@ -17,14 +17,15 @@ from patrol_api.findings import lifecycle as lc
 from patrol_api.findings.actions import load
 from patrol_api.models import Finding, User
 from patrol_api.models.reference import PRIORITIES
+from patrol_api.preconditions import NONE, Precondition
 
 WAITING_FOR_ACK = frozenset({lc.ASSIGNED, lc.REOPENED})
 
 
 def change(user: User, finding_id: int, priority: str, reason: str, note: str | None,
-           expected_version: int | None = None) -> Finding:
+           precondition: Precondition = NONE) -> Finding:
     """Set a new priority on an open finding; returns the finding. The caller commits."""
-    finding = load(user, finding_id, expected_version)
+    finding = load(user, finding_id, precondition)
     if Role(user.role) not in lc.MANAGERS:
         raise ApiError(403, "forbidden", "Only managers change a finding's priority.")
     lc.check_reason("change_priority", reason)

@@ -28,7 +28,7 @@ from patrol_api.findings import (
 )
 from patrol_api.findings import lifecycle as lc
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.http.etag import etag_of, if_match_version
+from patrol_api.http.etag import etag_of, if_match, takes_if_match
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.base import utcnow
 from patrol_api.models.observations import PHOTO_ROLES
@@ -311,6 +311,11 @@ def _detail(finding, status: int = 200):
     return Detail(finding, _me()), status, {"ETag": etag_of(finding)}
 
 
+def _current(finding) -> dict:
+    """The finding as the caller reads it, for a 412's `current`."""
+    return FindingDetail().dump(Detail(finding, _me()))
+
+
 def _saved(finding, status: int = 200):
     """Commit, then answer with the finding as stored."""
     db.session.commit()
@@ -422,10 +427,11 @@ class FindingActions(MethodView):
     @allow(*ACTORS)
     @blp.arguments(ActionArgs)
     @blp.response(200, FindingDetail)
+    @takes_if_match(blp)
     def post(self, args, finding_id):
         """Take a lifecycle action (send If-Match to refuse acting on a stale copy)."""
         name = args.pop("action")
-        finding = actions.perform(_me(), finding_id, name, args, if_match_version())
+        finding = actions.perform(_me(), finding_id, name, args, if_match(_current))
         return _saved(finding)
 
 
@@ -479,9 +485,10 @@ class FindingPriority(MethodView):
     @allow(*MANAGERS)
     @blp.arguments(PriorityArgs)
     @blp.response(200, FindingDetail)
+    @takes_if_match(blp)
     def post(self, args, finding_id):
         """Change the priority with a reason; the due dates are recomputed (If-Match: 412 on
         a stale copy)."""
         finding = priority.change(_me(), finding_id, args["priority"], args["reason"],
-                                  args["note"], if_match_version())
+                                  args["note"], if_match(_current))
         return _saved(finding)

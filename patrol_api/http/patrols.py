@@ -11,7 +11,8 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.errors import ApiError
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.http.etag import etag_of, if_match_version
+from patrol_api.http.downloads import CSV, XLSX, produces
+from patrol_api.http.etag import body_version, etag_of, if_match, takes_if_match
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.models.patrols import (
     PATROL_KIND_LABELS,
@@ -55,7 +56,6 @@ blp.DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 MANAGERS = (Role.ADMIN, Role.MANAGER)
 RUN_READERS = (Role.ADMIN, Role.MANAGER, Role.PATROL_OFFICER, Role.VIEWER)
 REPORT_READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TemplateArgs(Schema):
@@ -96,12 +96,6 @@ class ReportPage(SelectPage):
         return my_reports.records(super().items)
 
 
-def _check_version(record) -> None:
-    """412 with the current version when If-Match names another one."""
-    expected = if_match_version()
-    if expected is not None and expected != record.version:
-        raise ApiError(412, "version_mismatch", f"The record is at version {record.version}, "
-                       f"not {expected}.", "If-Match", current_version=record.version)
 
 
 @blp.route("/patrol-kinds")
@@ -153,10 +147,11 @@ class TemplateItem(MethodView):
     @allow(*MANAGERS)
     @blp.arguments(TemplateSchema(partial=True))
     @blp.response(200, TemplateSchema)
+    @takes_if_match(blp)
     def patch(self, data, template_id):
         """Change a draft (409 once published; create a new revision instead)."""
         template = lookup.get(ChecklistTemplate, template_id, "checklist template")
-        _check_version(template)
+        if_match(TemplateSchema().dump).check(template)
         if "code" in data and data["code"] != template.code:
             raise ApiError(422, "validation_error", "The code of a template cannot change.",
                            "code")
@@ -173,9 +168,7 @@ class Publish(MethodView):
     def post(self, data, template_id):
         """Publish the draft at the version you reviewed; it is frozen from then on."""
         template = lookup.get(ChecklistTemplate, template_id, "checklist template")
-        if data["version"] != template.version:
-            raise ApiError(412, "version_mismatch", "The draft changed since you read it.",
-                           "version", current_version=template.version)
+        body_version(data["version"], TemplateSchema().dump).check(template)
         templates.publish(template)
         save()
         return template, 200, {"ETag": etag_of(template)}
@@ -217,10 +210,11 @@ class CampaignItem(MethodView):
     @allow(*MANAGERS)
     @blp.arguments(CampaignSchema(partial=True))
     @blp.response(200, CampaignSchema)
+    @takes_if_match(blp)
     def patch(self, data, campaign_id):
         """Change a campaign; a changed filter selects the target sites again."""
         campaign = lookup.get(Campaign, campaign_id, "campaign")
-        _check_version(campaign)
+        if_match(CampaignSchema().dump).check(campaign)
         campaigns.update(campaign, data)
         save()
         return campaign, 200, {"ETag": etag_of(campaign)}
@@ -318,10 +312,11 @@ class Activity(MethodView):
 class ActivityCsv(MethodView):
     @allow(*REPORT_READERS)
     @blp.arguments(ActivityCsvArgs, location="query")
+    @produces(blp, "One table as CSV with Korean headers (UTF-8 with BOM)", CSV)
     def get(self, args):
         """One table of the activity report as CSV with Korean headers (UTF-8 with BOM)."""
         report = activity.report(activity.filters_from(args))
-        return _download(activity_export.table_csv(report, args["table"]), "text/csv",
+        return _download(activity_export.table_csv(report, args["table"]), CSV,
                          f"{_name(report)}-{args['table']}.csv")
 
 
@@ -329,6 +324,7 @@ class ActivityCsv(MethodView):
 class ActivityXlsx(MethodView):
     @allow(*REPORT_READERS)
     @blp.arguments(ActivityArgs, location="query")
+    @produces(blp, "An XLSX workbook, one sheet per table", XLSX)
     def get(self, args):
         """The activity report as an XLSX workbook for printing, one sheet per table."""
         report = activity.report(activity.filters_from(args))

@@ -12,6 +12,7 @@ from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.errors import ApiError
 from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
+from patrol_api.http.downloads import produces
 from patrol_api.http.media_types import accepts
 from patrol_api.http.uploads import UPLOADERS
 from patrol_api.photos import catalog, serving
@@ -130,7 +131,7 @@ class Photo(MethodView):
 @blp.route("/<sha256>/thumb")
 class PhotoThumb(MethodView):
     @allow(AUTHENTICATED)
-    @blp.response(200, description="A 320 px JPEG without metadata", content_type="image/jpeg")
+    @produces(blp, "A 320 px JPEG without metadata", "image/jpeg")
     def get(self, sha256):
         """The thumbnail (lists, maps): ETag, If-None-Match, private caching."""
         stored = catalog.derivative(access.current().user, sha256, "thumb")
@@ -140,7 +141,7 @@ class PhotoThumb(MethodView):
 @blp.route("/<sha256>/screen")
 class PhotoScreen(MethodView):
     @allow(AUTHENTICATED)
-    @blp.response(200, description="A ~1000 px JPEG without metadata", content_type="image/jpeg")
+    @produces(blp, "A ~1000 px JPEG without metadata", "image/jpeg")
     def get(self, sha256):
         """The screen image (full-screen viewing): ETag, If-None-Match, private caching."""
         stored = catalog.derivative(access.current().user, sha256, "screen")
@@ -150,9 +151,8 @@ class PhotoScreen(MethodView):
 @blp.route("/<sha256>/original")
 class PhotoOriginal(MethodView):
     @allow(AUTHENTICATED)
-    @blp.response(200, description="The file as uploaded (EXIF included)",
-                  content_type="application/octet-stream")
-    @blp.alt_response(206, description="The requested byte range")
+    @produces(blp, "The file as uploaded (EXIF included)", *catalog.EXTENSIONS)
+    @produces(blp, "The requested byte range", *catalog.EXTENSIONS, status=206)
     @blp.alt_response(403, description="Not a manager, an admin or the uploader")
     def get(self, sha256):
         """The original, as an attachment, with byte ranges (managers, admins, uploader)."""

@@ -14,6 +14,7 @@ from patrol_api.auth.access import allow
 from patrol_api.auth.roles import Role
 from patrol_api.dates import EARLIEST, LATEST, Month
 from patrol_api.http.blueprint import Blueprint
+from patrol_api.http.downloads import CHART, CSV, XLSX, produces
 from patrol_api.models.reference import DEPARTMENT_KINDS
 from patrol_api.rankings import awards, charts, export, service, snapshots, xlsx
 
@@ -22,7 +23,6 @@ blp = Blueprint("rankings", __name__, url_prefix="/rankings",
 
 READERS = (Role.ADMIN, Role.MANAGER, Role.VIEWER)
 MANAGERS = (Role.ADMIN, Role.MANAGER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class FilterArgs(Schema):
@@ -139,7 +139,7 @@ ComputeResultSchema = Schema.from_dict({
 
 def _csv(body: bytes, name: str, headers: dict | None = None) -> Response:
     """A CSV download."""
-    return Response(body, mimetype="text/csv", headers={
+    return Response(body, mimetype=CSV, headers={
         "Content-Disposition": f'attachment; filename="{name}.csv"', **(headers or {})})
 
 
@@ -186,6 +186,7 @@ class Metrics(MethodView):
 class MetricsCsv(MethodView):
     @allow(*READERS)
     @blp.arguments(RangeArgs, location="query")
+    @produces(blp, "CSV with Korean headers (UTF-8 with BOM)", CSV)
     def get(self, args):
         """The metrics as CSV with Korean headers (UTF-8 with BOM)."""
         body = export.to_csv(service.metric_rows(args))
@@ -196,6 +197,7 @@ class MetricsCsv(MethodView):
 class MetricsXlsx(MethodView):
     @allow(*READERS)
     @blp.arguments(RangeArgs, location="query")
+    @produces(blp, "An XLSX workbook", XLSX)
     def get(self, args):
         """The metrics as an XLSX sheet for printing (Korean headers, rates as percentages)."""
         months = service.month_range(args)
@@ -216,6 +218,7 @@ def _range_chart(args: dict, chart, stem: str):
 class OnTimeTrendChart(MethodView):
     @allow(*READERS)
     @blp.arguments(RangeChartArgs, location="query")
+    @produces(blp, "A chart: SVG (default) or PNG, by `format` or Accept", *CHART)
     def get(self, args):
         """Chart: on-time rate per department over the month range (SVG or PNG)."""
         return _range_chart(args, charts.on_time_trend, "on-time")
@@ -225,6 +228,7 @@ class OnTimeTrendChart(MethodView):
 class BacklogChart(MethodView):
     @allow(*READERS)
     @blp.arguments(RangeChartArgs, location="query")
+    @produces(blp, "A chart: SVG (default) or PNG, by `format` or Accept", *CHART)
     def get(self, args):
         """Chart: open items older than 30 days at each month end, per department."""
         return _range_chart(args, charts.backlog, "backlog")
@@ -234,6 +238,7 @@ class BacklogChart(MethodView):
 class RankingTableChart(MethodView):
     @allow(*READERS)
     @blp.arguments(MonthChartArgs, location="query")
+    @produces(blp, "A chart: SVG (default) or PNG, by `format` or Accept", *CHART)
     def get(self, args):
         """Chart: a month's ranking tables computed now (both kinds, or the `kind` asked)."""
         tables = service.live_tables(args)
@@ -291,6 +296,7 @@ class SnapshotDetail(MethodView):
 @blp.route("/snapshots/<int:snapshot_id>/csv")
 class SnapshotCsv(MethodView):
     @allow(*READERS)
+    @produces(blp, "CSV with Korean headers (UTF-8 with BOM)", CSV)
     def get(self, snapshot_id):
         """A snapshot's tables as CSV with Korean headers (UTF-8 with BOM)."""
         snapshot = snapshots.get(snapshot_id)
@@ -301,6 +307,7 @@ class SnapshotCsv(MethodView):
 @blp.route("/snapshots/<int:snapshot_id>/xlsx")
 class SnapshotXlsx(MethodView):
     @allow(*READERS)
+    @produces(blp, "An XLSX workbook", XLSX)
     def get(self, snapshot_id):
         """A snapshot's tables as an XLSX workbook for printing (one sheet per kind)."""
         snapshot = snapshots.get(snapshot_id)
@@ -314,6 +321,7 @@ class SnapshotXlsx(MethodView):
 class SnapshotChart(MethodView):
     @allow(*READERS)
     @blp.arguments(ChartFormat, location="query")
+    @produces(blp, "A chart: SVG (default) or PNG, by `format` or Accept", *CHART)
     def get(self, args, snapshot_id):
         """A frozen snapshot's ranking tables as a picture (SVG or PNG)."""
         snapshot = snapshots.get(snapshot_id)
@@ -338,6 +346,7 @@ class Awards(MethodView):
 class AwardsCsv(MethodView):
     @allow(*READERS)
     @blp.arguments(YearArgs, location="query")
+    @produces(blp, "CSV with Korean headers (UTF-8 with BOM)", CSV)
     def get(self, args):
         """The year's awards as CSV with Korean headers; X-Months-Missing names absent months."""
         result = awards.awards(args["year"])
@@ -348,6 +357,7 @@ class AwardsCsv(MethodView):
 class AwardsXlsx(MethodView):
     @allow(*READERS)
     @blp.arguments(YearArgs, location="query")
+    @produces(blp, "An XLSX workbook", XLSX)
     def get(self, args):
         """The year's awards as an XLSX workbook for printing (one sheet per kind, warning)."""
         result = awards.awards(args["year"])

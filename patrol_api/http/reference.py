@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
 from patrol_api.http.blueprint import Blueprint
-from patrol_api.http.etag import etag_of, if_match_version
+from patrol_api.http.etag import etag_of, if_match, takes_if_match
 from patrol_api.http.media_types import accepts
 from patrol_api.http.pagination import PAGINATION, SelectPage
 from patrol_api.reference import importer, service
@@ -108,22 +108,26 @@ def _register(kind: Kind) -> None:
         @allow(Role.ADMIN)
         @blp.arguments(partial)
         @blp.response(200, schema)
+        @takes_if_match(blp)
         def patch(self, data, record_id):
             """Change some fields; send If-Match with the ETag you read to detect conflicts."""
             record = service.get(kind, record_id)
-            service.check_version(kind, record, if_match_version())
+            precondition = if_match(schema().dump)
+            precondition.check(record)
             service.update(kind, record, data)
-            service.save()
+            service.save(record, precondition)
             return _with_etag(record)
 
         @allow(Role.ADMIN)
         @blp.response(204)
+        @takes_if_match(blp)
         def delete(self, record_id):
             """Retire a record; phones receive it as a tombstone."""
             record = service.get(kind, record_id)
-            service.check_version(kind, record, if_match_version())
+            precondition = if_match(schema().dump)
+            precondition.check(record)
             service.retire(record)
-            service.save()
+            service.save(record, precondition)
 
     @blp.route(f"/{kind.name}/import", endpoint=f"{kind.name}-import")
     class Import(MethodView):

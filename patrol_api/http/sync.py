@@ -9,6 +9,7 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from patrol_api.api import MAX_ID
 from patrol_api.auth import access
 from patrol_api.auth.access import AUTHENTICATED, allow
 from patrol_api.auth.roles import Role
@@ -17,6 +18,7 @@ from patrol_api.extensions import db
 from patrol_api.http.blueprint import Blueprint
 from patrol_api.http.media_types import checks_item_texts
 from patrol_api.http.pagination import PAGINATION, SelectPage
+from patrol_api.http.sync_schemas import CHANGES, MUTATIONS, ObservationRecord, PushItemResult
 from patrol_api.ops import metrics
 from patrol_api.timebounds import Moment
 from sync import pull, push, queries, settings
@@ -35,17 +37,18 @@ class PushArgs(Schema):
     device_time = Moment(required=True, metadata={
         "description": "The device clock when this request was sent (ISO 8601 with offset)"})
     # any item, null too: each is validated on its own and a bad one is refused alone
-    mutations = fields.List(fields.Raw(allow_none=True), required=True, metadata={
-        "description": "Up to 500 mutations: {id, seq, type, entity_id, base_version, data}; "
-                       "each is validated on its own (see docs/sync.md)"})
+    mutations = fields.List(
+        fields.Raw(allow_none=True, metadata={"one_of": MUTATIONS, "discriminator": "type"}),
+        required=True,
+        metadata={"description": "Up to 500 mutations, oldest first; each is validated on its "
+                                 "own and a bad one is rejected alone (see docs/sync.md)"})
 
 
 class PushResult(Schema):
     """One result per mutation, in request order, and the device's marks."""
 
-    results = fields.List(fields.Raw(), metadata={
-        "description": "status: applied, unchanged, already_applied, conflict, rejected or "
-                       "deferred"})
+    results = fields.List(fields.Raw(metadata={"schema": PushItemResult}), metadata={
+        "description": "One result per mutation, in request order (PushItemResult)"})
     acked_through = fields.Integer(metadata={
         "description": "Every seq up to this one is processed: prune the outbox up to it"})
     max_seq_seen = fields.Integer()
@@ -65,8 +68,8 @@ class PullArgs(Schema):
 class PullPage(Schema):
     """A page of changes in server order."""
 
-    changes = fields.List(fields.Raw(), metadata={
-        "description": "{kind, op: upsert|delete, seq, id, record}"})
+    changes = fields.List(fields.Raw(metadata={"one_of": CHANGES, "discriminator": "kind"}),
+                          metadata={"description": "{kind, op: upsert|delete, seq, id, record}"})
     next_cursor = fields.String()
     has_more = fields.Boolean()
 
@@ -76,7 +79,7 @@ class ConflictArgs(Schema):
 
     resolved = fields.Boolean(load_default=None)
     entity_id = fields.UUID(load_default=None)
-    user_id = fields.Integer(load_default=None)
+    user_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
 
 
 class ConflictSchema(Schema):
@@ -143,7 +146,9 @@ class Pull(MethodView):
 @blp.route("/observations/<client_id>")
 class ObservationFate(MethodView):
     @allow(AUTHENTICATED)
-    @blp.response(200)
+    @blp.response(200)  # answered as built (sync.records), documented by ObservationRecord
+    @blp.doc(responses={"200": {"description": "The observation with its fate", "content": {
+        "application/json": {"schema": ObservationRecord}}}})
     def get(self, client_id):
         """One observation with its fate (its author, managers and admins)."""
         obs = queries.observation_for(access.current().user, _canonical(client_id))

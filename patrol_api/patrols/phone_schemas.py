@@ -12,14 +12,29 @@ SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$")
 
 
 class Position(ma.Schema):
-    """A WGS84 position."""
+    """A WGS84 position, with the GPS accuracy as observations send it."""
 
     lat = JsonFloat(required=True, validate=validate.Range(-90, 90))
     lon = JsonFloat(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = JsonFloat(allow_none=True, load_default=None,
+                           validate=validate.Range(0, 100_000))
+
+
+# null in an optional field of a run is its empty value: no team, nobody, no residents
+RUN_EMPTY = {"team": "", "participant_user_ids": [], "auditor_user_ids": [],
+             "resident_count": 0, "resident_names": []}
 
 
 class RunChange(ma.Schema):
     """patrol_run.update data: the team, the participants, the campaign."""
+
+    @ma.pre_load
+    def _null_is_empty(self, data, **kwargs):
+        """An optional field sent as null is cleared (campaign_id null already means none)."""
+        if not isinstance(data, dict):
+            return data
+        return {key: RUN_EMPTY[key] if value is None and key in RUN_EMPTY else value
+                for key, value in data.items()}
 
     team = fields.String(validate=validate.Length(max=80))
     participant_user_ids = fields.List(fields.Integer(strict=True, validate=ID),

@@ -7,6 +7,7 @@ from patrol_api.extensions import db
 from patrol_api.models.accounts import User
 from patrol_api.models.base import utcnow
 from patrol_api.models.reference import Department, RoutingRule, Site
+from patrol_api.preconditions import NONE, Precondition
 from patrol_api.reference import geo
 from patrol_api.reference.kinds import KINDS, Kind
 
@@ -168,15 +169,7 @@ def _referring_users(record) -> int:
         User.department_id == record.id, User.active.is_(True))).scalar()
 
 
-def check_version(kind: Kind, record, expected: int | None) -> None:
-    """Optimistic concurrency: refuse a change made from a stale version (412, server copy)."""
-    if expected is not None and expected != record.version:
-        raise ApiError(412, "version_mismatch", f"The record is at version {record.version}, "
-                       f"not {expected}.", "If-Match", current_version=record.version,
-                       current=kind.schema().dump(record))
-
-
-def save() -> None:
+def save(record=None, precondition: Precondition = NONE) -> None:
     """Commit; a write that lost a race with another one is a 412 or 409, not a 500.
 
     With If-Match the version is checked before the change, but another writer can commit
@@ -187,8 +180,10 @@ def save() -> None:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
-        raise ApiError(412, "version_mismatch", "The record was changed by someone else "
-                       "meanwhile; read it again.", "If-Match") from error
+        message = "The record was changed by someone else meanwhile; merge with `current`."
+        if record is None:
+            raise ApiError(412, "version_mismatch", message, "If-Match") from error
+        raise precondition.refusal(record, message) from error
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise ApiError(409, "conflict", "The change conflicts with a change made meanwhile "

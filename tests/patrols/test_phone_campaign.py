@@ -176,3 +176,20 @@ def test_another_template_is_refused_off_target_and_late_are_flagged(client, pho
     report = client.get(f"{API}/campaigns/{campaign['id']}/progress", headers=manager).get_json()
     assert report["flagged"] == {"not_campaign_target": 1, "outside_campaign_window": 1}
     assert outside.id not in campaign["target_site_ids"]
+
+
+def test_accuracy_and_null_optional_fields_are_accepted_in_a_push(phone, district):
+    site, run_id, start = district.site("s1"), new_id(), now() - timedelta(hours=1)
+    answer = phone.pushed([
+        phone.mutation("patrol_run.start", run_id, {
+            "kind": "night", "started_at": iso(start), "team": None, "resident_names": None}),
+        phone.mutation("patrol_run.update", run_id, {"team": "B"}),
+        phone.mutation("patrol_run.update", run_id, {"team": None, "resident_count": None}),
+        phone.mutation("site_check.record", new_id(), {
+            "site_code": "s1", "result": "ok", "run_id": run_id, "checked_at": iso(start),
+            "position": {"lat": site.lat, "lon": site.lon, "accuracy_m": 6.5}}),
+    ])
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 4, answer
+    run = db.session.query(PatrolRun).one()
+    assert (run.team, run.resident_count, run.resident_names) == ("", 0, [])
+    assert answer["results"][3]["far_from_site"] is False
