@@ -5,6 +5,7 @@ process: its peak RSS stays within one decode slot of the documented bound (docs
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -55,12 +56,24 @@ def server(ctx, database_url, tmp_path):
 
 
 def send(url: str, headers: dict, data: bytes) -> tuple[int, int]:
-    """POST the photo, then GET its thumb: (upload status, thumb status)."""
-    posted = requests.post(f"{url}/api/v1/photos", data=data, timeout=300, headers={
-        **headers, "Content-Type": "image/png", "X-Content-SHA256": sha(data)})
-    thumb = requests.get(f"{url}/api/v1/photos/{sha(data)}/thumb", headers=headers,
-                         timeout=300)
+    """POST the photo, then GET its thumb: (upload status, thumb status), each retried after
+    a 503 as a client would (a loaded machine may find the database busy for a moment)."""
+    posted = _patiently(lambda: requests.post(
+        f"{url}/api/v1/photos", data=data, timeout=300,
+        headers={**headers, "Content-Type": "image/png", "X-Content-SHA256": sha(data)}))
+    thumb = _patiently(lambda: requests.get(
+        f"{url}/api/v1/photos/{sha(data)}/thumb", headers=headers, timeout=300))
     return posted.status_code, thumb.status_code
+
+
+def _patiently(call, attempts: int = 30):
+    """The first answer that is not a 503, waiting Retry-After between tries."""
+    for _ in range(attempts - 1):
+        answer = call()
+        if answer.status_code != 503:
+            return answer
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
+    return call()
 
 
 def test_four_bombs_at_once_decode_one_at_a_time(server, make_user):
