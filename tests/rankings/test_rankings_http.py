@@ -21,7 +21,7 @@ def test_metrics_over_a_month_range(client, manager):
     rows = {(r["month"], r["department_code"]): r for r in answer.json}
     assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
                          ("2026-10", "road")}
-    assert rows[("2026-10", "road")]["received"] == 4
+    assert rows[("2026-10", "road")]["received"] == 7
     assert rows[("2026-09", "road")]["received"] == 1
 
 
@@ -39,7 +39,7 @@ def test_metrics_csv_has_bom_and_korean_headers(client, manager):
     assert "본청 부서" in text and "동 주민센터" in text
     assert ",이송률,반려,반려율," in text.splitlines()[0]
     clean = next(line for line in text.splitlines() if ",clean," in line)
-    assert ",0.0,1,0.25," in clean  # transfer rate 0, 1 rejected of 4 received
+    assert ",0.2,1,0.2," in clean  # transfer rate 1/5, 1 rejected of 5 received
 
 
 def test_snapshot_compute_list_detail_csv(client, manager, make_user):
@@ -105,12 +105,12 @@ def test_metrics_xlsx_is_formatted_for_printing(client, manager):
     assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
                          ("2026-10", "road")}
     road = rows[("2026-10", "road")]
-    assert (road["접수"], road["기한내처리율"], road["구분"]) == (4, 0.6667, "본청 부서")
+    assert (road["접수"], road["기한내처리율"], road["구분"]) == (7, 0.5, "본청 부서")
     rate_column = headers.index("기한내처리율") + 1
     assert sheet.cell(3, rate_column).number_format == "0.0%"
     assert sheet.column_dimensions["C"].width == 18
-    # business hours, not seconds: road acknowledged in 1.5 h (5,400 s) and 7 h (25,200 s)
-    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (1.5, 7.0)
+    # business hours, not seconds: road's acknowledgements 1.5 h, 7 h and 15 h (F11#2)
+    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (7.0, 15.0)
     assert road["처리 90%(업무시간)"] == 26.0  # 93,600 s
     assert (road["반려"], road["반려율"]) == (0, 0.0)
     hours_column = headers.index("처리 중앙값(업무시간)") + 1
@@ -154,9 +154,9 @@ def test_category_area_and_kind_filters(client, manager):
     departments = build()
     building, area = _other_category_and_area(departments)
     road = Category.query.filter_by(code="road").one().id
-    assert _received(client, manager, "") == {"clean": 5, "road": 4, "dong1": 1}
+    assert _received(client, manager, "") == {"clean": 6, "road": 7, "dong1": 4}
     assert _received(client, manager, f"category_id={road}") == {
-        "clean": 4, "road": 4, "dong1": 1}
+        "clean": 5, "road": 7, "dong1": 4}
     # a filter leaves out the departments with nothing in its scope
     assert _received(client, manager, f"category_id={building}") == {"clean": 1}
     assert _received(client, manager, f"area_id={area}") == {"clean": 1}
