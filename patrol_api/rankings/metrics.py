@@ -61,13 +61,19 @@ def _grouped(scope: list, where, *columns) -> dict:
 
 
 def _received(scope, start, end) -> dict:
-    """Received (new work, not reopenings), transferred away and rejected by the department."""
+    """Received (new work, not reopenings) and the holds of those stints."""
     return _grouped(scope, sa.and_(_within(F.received_at, start, end), F.origin != "reopen"),
                     sa.func.count().label("received"),
-                    _count(F.end_kind == "transfer").label("transferred"),
-                    _count(F.end_kind == "reject").label("rejected"),
                     sa.func.sum(F.hold_count).label("holds"),
                     sa.func.sum(F.holds_unapproved).label("holds_unapproved"))
+
+
+def _handed_on(scope, start, end) -> dict:
+    """Transferred away and rejected by the department in the month (a later month's
+    transfer never changes this month's figures)."""
+    return _grouped(scope, _within(F.ended_at, start, end),
+                    _count(F.end_kind == "transfer").label("transferred"),
+                    _count(F.end_kind == "reject").label("rejected"))
 
 
 def _resolved(scope, start, end) -> dict:
@@ -111,7 +117,7 @@ def _due(scope, start, end) -> dict:
     capped = sa.case((ratio > SPEED_CAP, SPEED_CAP), else_=ratio)
     item = sa.case((sa.and_(current, F.resolved_at.is_not(None), F.resolved_at < end), capped),
                    else_=SPEED_CAP)
-    lost = sa.and_(current, F.resolved_at.is_(None), F.end_kind.is_not(None))
+    lost = sa.and_(current, F.resolved_at.is_(None), F.ended_at < end)
     return _grouped(scope, sa.or_(current, carried), sa.func.count().label("due"),
                     _count(sa.and_(current, on_time)).label("on_time"),
                     _count(carried).label("carried_late"), _count(lost).label("lost_late"),
@@ -148,7 +154,8 @@ def month_metrics(month: str, filters: Filters = Filters(),
     start, end = months.bounds(month)
     due_end = min(end, as_of or utcnow())
     scope = _scope(filters)
-    parts = [_received(scope, start, end), _resolved(scope, start, end),
+    parts = [_received(scope, start, end), _handed_on(scope, start, end),
+             _resolved(scope, start, end),
              _due(scope, start, due_end), _verification(scope, start, end),
              _backlog(scope, end), percentiles.times(scope, start, end)]
     rows = [_row(month, dept, parts) for dept in departments(filters.kind)]
@@ -167,6 +174,8 @@ def _row(month: str, dept: Department, parts: list[dict]) -> dict:
         row[name] = int(row.get(name) or 0)
     relative_sum = row.pop("relative_sum", None)
     row["relative_time"] = relative_sum / row["due"] if row["due"] else None
+    row["speed"] = (None if row["relative_time"] is None
+                    else 1 - min(row["relative_time"], SPEED_CAP) / SPEED_CAP)
     row.update(rates(row))
     for name in percentiles.NAMES:
         row.setdefault(name, None)

@@ -13,8 +13,10 @@ def params() -> dict:
     return {name: settings.get(name) for name in settings.DEFAULTS}
 
 
-def compute(month: str, user_id: int | None = None) -> RankingSnapshot:
-    """Compute a month's ranking and store it as the next version; the caller commits."""
+def compute(month: str, user_id: int | None = None,
+            reason: str | None = None) -> RankingSnapshot:
+    """Compute a month's ranking and store it as the next version, with why it was made (a
+    correction is a new, visible version with a reason); the caller commits."""
     months.bounds(month)
     refresh.refresh()
     rows = metrics.month_metrics(month)
@@ -23,15 +25,16 @@ def compute(month: str, user_id: int | None = None) -> RankingSnapshot:
     snapshot = RankingSnapshot(
         month=month, version=latest + 1, data_version=changefeed.current(db.session),
         formula_version=settings.FORMULA_VERSION, params=params(),
-        tables=scoring.tables(rows), created_by_id=user_id)
+        tables=scoring.tables(rows), created_by_id=user_id,
+        reason=(reason or ("first freeze" if not latest else "recomputed on request"))[:200])
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
 
 
-def compute_job(month: str, user_id: int | None = None) -> int:
+def compute_job(month: str, user_id: int | None = None, reason: str | None = None) -> int:
     """Job: compute and commit a month's snapshot; its id."""
-    snapshot = compute(month, user_id)
+    snapshot = compute(month, user_id, reason)
     db.session.commit()
     return snapshot.id
 

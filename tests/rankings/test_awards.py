@@ -113,7 +113,7 @@ def test_ties_are_marked_in_snapshot_exports(client, year, viewer):
     november = snapshots.latest("2026-11").id
     text = client.get(f"/api/v1/rankings/snapshots/{november}/csv", headers=viewer)
     rows = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
-    assert [(row[0], row[4]) for row in rows[1:3]] == [("1=", "clean"), ("1=", "road")]
+    assert [(row[0], row[7]) for row in rows[1:3]] == [("1=", "clean"), ("1=", "road")]
     book = client.get(f"/api/v1/rankings/snapshots/{november}/xlsx", headers=viewer)
     sheet = openpyxl.load_workbook(io.BytesIO(book.data))["본청 부서"]
     assert [sheet.cell(row, 1).value for row in (3, 4)] == ["1=", "1="]

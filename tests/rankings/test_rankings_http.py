@@ -86,7 +86,7 @@ def test_snapshot_xlsx_has_a_sheet_per_kind(client, manager):
     assert book.sheetnames == ["본청 부서", "동 주민센터"]
     sheet = book["본청 부서"]
     assert sheet["A2"].value == "순위" and sheet.page_setup.orientation == "landscape"
-    assert {sheet.cell(row, 5).value for row in (3, 4)} == {"clean", "road"}
+    assert {sheet.cell(row, 8).value for row in (3, 4)} == {"clean", "road"}
 
 
 def test_metrics_xlsx_is_formatted_for_printing(client, manager):
