@@ -14,18 +14,21 @@ The ranking keeps its own deadline per cycle of work (docs/rankings.md, "Who is 
 - a hold moves it later only when it counts: placed (or taken) by a manager or an admin, or
   within the `hold_allowance_s` business seconds a stint may hold on its own; a hold begun
   after the deadline has passed, or on a warranty deadline, never moves it;
-- a department that receives the finding after that deadline has passed is not charged
-  with it: its own deadline is its receipt plus the category's target.
+- the first department of a cycle answers for that deadline; a department new to the cycle
+  that receives the finding by a transfer or an assignment answers for the later of that
+  deadline and its own receipt plus the category's target (a fair time of its own); a
+  department getting the finding back in the same cycle answers for the cycle's deadline.
 
-Every stint records `accountable_until`: until when it held the finding — its resolution or
-its end, or, for a transfer into the coordination queue, the moment another department got
-the finding (None while it still holds it). The stint that held the finding when its
-deadline passed is the one that is late, whatever happens after.
+Every stint records `accountable_until`: when the department stopped answering for the
+finding — its resolution or its end, and, for a transfer (to a department or to the
+coordination queue), the moment the cycle was settled by whoever settled it (None while it is
+not): a transfer never takes a deadline away from the department that passed the item on.
 """
 from datetime import datetime
 
 ENDINGS = {"transfer": "transfer", "reject": "reject", "merge": "merge",
            "withdrawn": "withdrawn"}
+CLOSINGS = ("reject", "manager_reject", "merge", "withdrawn")  # end kinds that close a finding
 OVERRULING_ROLES = ("manager", "admin")
 REOPENS = ("fail_verification", "reopen")
 ACKS = ("acknowledge", "start")
@@ -43,16 +46,16 @@ class Walk:
     def __init__(self, calendar, resolve_days=None, hold_allowance_s=0):
         self.calendar, self.stints, self.cur, self.last_resolved = calendar, [], None, None
         self.due, self.resolve_days, self.allowance = None, resolve_days, hold_allowance_s
-        self.warranty, self.pending = False, None
+        self.warranty, self.senders, self.seen = False, [], set()
 
     def open(self, event, origin: str) -> None:
-        """Start a stint of the event's department (its own deadline if received late)."""
-        if self.pending is not None:  # a transfer waited in coordination until now
-            self.pending["accountable_until"] = event.at
-            self.pending = None
-        if self.resolve_days and (self.due is None or event.at >= self.due):
-            self.due = self.calendar.add_business_days(event.at, self.resolve_days)
-        self.cur = {"department_id": event.department_id, "origin": origin,
+        """Start a stint of the event's department with the deadline it answers for."""
+        due = self.due
+        if event.department_id not in self.seen and self.seen and self.resolve_days:
+            own = self.calendar.add_business_days(event.at, self.resolve_days)
+            due = own if due is None else max(due, own)
+        self.seen.add(event.department_id)
+        self.cur = {"due": due, "department_id": event.department_id, "origin": origin,
                     "received_at": event.at, "acked_at": None, "resolved_at": None,
                     "ended_at": None, "end_kind": None, "verified_at": None,
                     "failed_at": None, "reopened_at": None, "holds": [], "held_from": None,
@@ -61,15 +64,29 @@ class Walk:
                     "paused_since": None}
         self.stints.append(self.cur)
 
-    def end(self, at, kind: str, into_coordination: bool = False) -> None:
-        """End the current stint without a resolution."""
+    def end(self, at, kind: str) -> None:
+        """End the current stint without a resolution; a transfer stays answerable until the
+        cycle is settled, an ending that closes the finding settles it."""
         if self.cur is not None:
             self._close_hold(at)
-            self.cur.update(ended_at=at, end_kind=kind, due_at=self.due,
-                            accountable_until=None if into_coordination else at)
-            if into_coordination:
-                self.pending = self.cur
+            transfer = kind == "transfer"
+            self.cur.update(ended_at=at, end_kind=kind, due_at=self.cur["due"],
+                            accountable_until=None if transfer else at)
+            if transfer:
+                self.senders.append(self.cur)
             self.cur = None
+        if kind in CLOSINGS:
+            self.settle(at)
+
+    def settle(self, at) -> None:
+        """The cycle is settled (resolved or closed): the senders stop answering for it."""
+        for sender in self.senders:
+            sender["accountable_until"] = at
+        self.senders = []
+
+    def new_cycle(self) -> None:
+        """A reopening starts a new cycle of work: a new deadline, nobody has held it yet."""
+        self.senders, self.seen = [], set()
 
     def hold(self, event) -> None:
         """A hold begins: approved when a manager or an admin placed it."""
@@ -86,13 +103,15 @@ class Walk:
             return
         start = cur["held_from"]
         counted = 0.0
-        if not self.warranty and (self.due is None or start < self.due):
+        if not self.warranty and (cur["due"] is None or start < cur["due"]):
             held = self.calendar.business_seconds_between(start, at)
             counted = held if cur["held_approved"] else min(held, cur["allowance_left"])
             if not cur["held_approved"]:
                 cur["allowance_left"] -= counted
             if counted and self.due is not None:
                 self.due = self.calendar.add_business_seconds(self.due, counted)
+            if counted and cur["due"] is not None:
+                cur["due"] = self.calendar.add_business_seconds(cur["due"], counted)
         cur["holds"].append((start, at, counted))
         cur["held_from"] = None
 
@@ -110,9 +129,10 @@ def _resolve(walk: Walk, event) -> None:
     if cur is None:
         return
     walk._close_hold(event.at)
-    cur.update(resolved_at=event.at, due_at=walk.due, accountable_until=event.at)
+    cur.update(resolved_at=event.at, due_at=cur["due"], accountable_until=event.at)
     cur["acked_at"] = cur["acked_at"] or event.at
     walk.last_resolved, walk.cur = cur, None
+    walk.settle(event.at)
 
 
 def _reopen(walk: Walk, event) -> None:
@@ -124,6 +144,7 @@ def _reopen(walk: Walk, event) -> None:
             done["failed_at"] = event.at
     walk.last_resolved = None
     walk.end(event.at, "reassign")
+    walk.new_cycle()
     if event.department_id is not None:
         walk.open(event, "reopen")
 
@@ -137,7 +158,7 @@ def _verify(walk: Walk, event) -> None:
 def _transfer(walk: Walk, event) -> None:
     """The current stint ends by transfer; the receiving department starts one (or the
     finding waits in coordination, the sender still answerable for its deadline)."""
-    walk.end(event.at, "transfer", into_coordination=event.department_id is None)
+    walk.end(event.at, "transfer")
     if event.department_id is not None:
         walk.open(event, "transfer")
 
@@ -188,7 +209,7 @@ def stints(events, calendar, resolve_days: int | None = None, hold_allowance_s: 
             not walk.warranty):
         cur["paused_since"] = cur["held_from"]  # an approved hold still open
     for stint in walk.stints:
-        stint.setdefault("due_at", walk.due)
+        stint.setdefault("due_at", stint["due"])
     _recurrences(walk.stints, recurred or [])
     return [_timed(stint, calendar) for stint in walk.stints]
 
@@ -221,7 +242,7 @@ def _business(stint: dict, calendar, until) -> int | None:
     return round(total - _held(stint, calendar, until))
 
 
-WALK_ONLY = ("holds", "held_from", "held_approved", "allowance_left")
+WALK_ONLY = ("holds", "held_from", "held_approved", "allowance_left", "due")
 
 
 def _timed(stint: dict, calendar) -> dict:

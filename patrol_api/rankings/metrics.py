@@ -92,14 +92,16 @@ def paused():
 
 
 def charged():
-    """SQL: the stint held the finding when its deadline passed (or resolved it before)."""
-    return sa.or_(F.resolved_at.is_not(None), F.accountable_until.is_(None),
-                  F.accountable_until > F.due_at)
+    """SQL: the stint answers for its deadline: it resolved the item, still holds it, passed
+    it on by transfer (answerable until the cycle is settled), or lost it otherwise only
+    after the deadline had passed."""
+    return sa.or_(F.end_kind.is_(None), F.end_kind == "transfer", F.ended_at > F.due_at)
 
 
 def _held_at(moment):
     """SQL: the stint still held the finding at `moment` (not resolved, not handed on)."""
-    return sa.or_(F.accountable_until.is_(None), F.accountable_until > moment)
+    return sa.and_(sa.or_(F.resolved_at.is_(None), F.resolved_at > moment),
+                   sa.or_(F.ended_at.is_(None), F.ended_at > moment))
 
 
 def _due(scope, start, end) -> dict:
@@ -109,19 +111,21 @@ def _due(scope, start, end) -> dict:
     Speed is measured over the same items: each item's business time relative to its
     category's target, capped at 2; an item not resolved by the department by the month's end
     (still open, or handed on after its deadline) and every carried item count as the cap."""
-    on_time = sa.and_(F.resolved_at.is_not(None), F.resolved_at <= F.due_at)
+    on_time = sa.and_(F.accountable_until.is_not(None), F.accountable_until <= F.due_at)
     current = sa.and_(_within(F.due_at, start, end), charged(), sa.not_(paused()))
     carried = sa.and_(F.due_at < start, start < end, charged(), _held_at(start),
                       sa.not_(paused()))
     ratio = sa.cast(F.resolve_s, sa.Float) / F.expected_resolve_s
     capped = sa.case((ratio > SPEED_CAP, SPEED_CAP), else_=ratio)
     item = sa.case((sa.and_(current, F.resolved_at.is_not(None), F.resolved_at < end), capped),
+                   (sa.and_(current, on_time), None),  # passed on, settled in time: no time
                    else_=SPEED_CAP)
-    lost = sa.and_(current, F.resolved_at.is_(None), F.ended_at < end)
+    lost = sa.and_(current, F.resolved_at.is_(None), F.ended_at < end,
+                   sa.not_(sa.and_(on_time, F.accountable_until < end)))
     return _grouped(scope, sa.or_(current, carried), sa.func.count().label("due"),
                     _count(sa.and_(current, on_time)).label("on_time"),
                     _count(carried).label("carried_late"), _count(lost).label("lost_late"),
-                    sa.func.sum(item).label("relative_sum"))
+                    sa.func.avg(item).label("relative_time"))
 
 
 def _verification(scope, start, end) -> dict:
@@ -172,8 +176,7 @@ def _row(month: str, dept: Department, parts: list[dict]) -> dict:
         row.update({k: v for k, v in part.get(dept.id, {}).items() if k != "department_id"})
     for name in COUNTS:
         row[name] = int(row.get(name) or 0)
-    relative_sum = row.pop("relative_sum", None)
-    row["relative_time"] = relative_sum / row["due"] if row["due"] else None
+    row.setdefault("relative_time", None)
     row["speed"] = (None if row["relative_time"] is None
                     else 1 - min(row["relative_time"], SPEED_CAP) / SPEED_CAP)
     row.update(rates(row))

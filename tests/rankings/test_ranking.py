@@ -20,12 +20,12 @@ def test_scores_by_hand(october):
     """docs/rankings.md, "The composite score": k = 10, pooled means of the table."""
     hq = october["headquarters"]
     assert [(r["department_code"], r["rank"], r["score"]) for r in hq] == [
-        ("road", 1, 52.37), ("clean", 2, 49.74)]
-    road = hq[0]
-    # on time: road 3/6, clean 1/5, pooled 4/11; z = 6/16 -> 0.375 × 0.5 + 0.625 × 4/11
-    assert road["on_time_component"] == pytest.approx(0.375 * 0.5 + 0.625 * 4 / 11)
-    assert road["credibility"] == 0.375
-    assert road["score_exact"] == pytest.approx(52.36647, abs=1e-5)  # rounded only for display
+        ("clean", 1, 45.85), ("road", 2, 44.69)]
+    road = hq[1]
+    # on time: road 2/8, clean 1/5, pooled 3/13; z = 8/18 -> 4/9 × 0.25 + 5/9 × 3/13
+    assert road["on_time_component"] == pytest.approx(4 / 9 * 0.25 + 5 / 9 * 3 / 13)
+    assert road["credibility"] == pytest.approx(4 / 9)
+    assert road["score_exact"] == pytest.approx(44.69328, abs=1e-5)  # rounded only for display
     assert road["score_low"] < road["score"] < road["score_high"]
 
 

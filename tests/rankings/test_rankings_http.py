@@ -105,7 +105,7 @@ def test_metrics_xlsx_is_formatted_for_printing(client, manager):
     assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
                          ("2026-10", "road")}
     road = rows[("2026-10", "road")]
-    assert (road["접수"], road["기한내처리율"], road["구분"]) == (7, 0.5, "본청 부서")
+    assert (road["접수"], road["기한내처리율"], road["구분"]) == (7, 0.25, "본청 부서")
     rate_column = headers.index("기한내처리율") + 1
     assert sheet.cell(3, rate_column).number_format == "0.0%"
     assert sheet.column_dimensions["C"].width == 18
