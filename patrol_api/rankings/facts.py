@@ -17,7 +17,9 @@ The ranking keeps its own deadline per cycle of work (docs/rankings.md, "Who is 
 - the first department of a cycle answers for that deadline; a department new to the cycle
   that receives the finding by a transfer or an assignment answers for the later of that
   deadline and its own receipt plus the category's target (a fair time of its own); a
-  department getting the finding back in the same cycle answers for the cycle's deadline.
+  department getting the finding back in the same cycle answers for its first deadline with
+  its clock running from its first receipt, and its earlier stints of the cycle no longer
+  count as items due (one item, counted once).
 
 Every stint records `accountable_until`: when the department stopped answering for the
 finding — its resolution or its end, and, for a transfer (to a department or to the
@@ -46,16 +48,21 @@ class Walk:
     def __init__(self, calendar, resolve_days=None, hold_allowance_s=0):
         self.calendar, self.stints, self.cur, self.last_resolved = calendar, [], None, None
         self.due, self.resolve_days, self.allowance = None, resolve_days, hold_allowance_s
-        self.warranty, self.senders, self.seen = False, [], set()
+        self.warranty, self.senders, self.seen, self.cycle = False, [], {}, []
 
     def open(self, event, origin: str) -> None:
         """Start a stint of the event's department with the deadline it answers for."""
-        due = self.due
-        if event.department_id not in self.seen and self.seen and self.resolve_days:
+        due, dept = self.due, event.department_id
+        if dept not in self.seen and self.seen and self.resolve_days:
             own = self.calendar.add_business_days(event.at, self.resolve_days)
             due = own if due is None else max(due, own)
-        self.seen.add(event.department_id)
-        self.cur = {"due": due, "department_id": event.department_id, "origin": origin,
+        for earlier in self.cycle:  # back in the same cycle: one item, counted once
+            if earlier["department_id"] == dept:
+                due = earlier["due"] if earlier["due"] is not None else due
+                earlier["due"] = earlier["due_at"] = None
+        self.seen.setdefault(dept, event.at)
+        self.cur = {"due": due, "clock_from": self.seen[dept],
+                    "department_id": event.department_id, "origin": origin,
                     "received_at": event.at, "acked_at": None, "resolved_at": None,
                     "ended_at": None, "end_kind": None, "verified_at": None,
                     "failed_at": None, "reopened_at": None, "holds": [], "held_from": None,
@@ -63,6 +70,7 @@ class Walk:
                     "accountable_until": None, "hold_count": 0, "holds_unapproved": 0,
                     "paused_since": None}
         self.stints.append(self.cur)
+        self.cycle.append(self.cur)
 
     def end(self, at, kind: str) -> None:
         """End the current stint without a resolution; a transfer stays answerable until the
@@ -86,7 +94,7 @@ class Walk:
 
     def new_cycle(self) -> None:
         """A reopening starts a new cycle of work: a new deadline, nobody has held it yet."""
-        self.senders, self.seen = [], set()
+        self.senders, self.seen, self.cycle = [], {}, []
 
     def hold(self, event) -> None:
         """A hold begins: approved when a manager or an admin placed it."""
@@ -228,7 +236,7 @@ def _held(stint: dict, calendar, until) -> float:
     total = 0.0
     for start, end, counted in stint["holds"]:
         if counted and start < until:
-            span = calendar.business_seconds_between(max(start, stint["received_at"]),
+            span = calendar.business_seconds_between(max(start, stint["clock_from"]),
                                                      min(end, until))
             total += min(span, counted)
     return total
@@ -238,11 +246,11 @@ def _business(stint: dict, calendar, until) -> int | None:
     """Business seconds from receipt to `until`, counted holds excluded (None without it)."""
     if until is None:
         return None
-    total = calendar.business_seconds_between(stint["received_at"], until)
+    total = calendar.business_seconds_between(stint["clock_from"], until)
     return round(total - _held(stint, calendar, until))
 
 
-WALK_ONLY = ("holds", "held_from", "held_approved", "allowance_left", "due")
+WALK_ONLY = ("holds", "held_from", "held_approved", "allowance_left", "due", "clock_from")
 
 
 def _timed(stint: dict, calendar) -> dict:

@@ -2,7 +2,7 @@
 
 The crafted year ranks (computed by hand, docs/rankings.md): September road 23.53 (F5 late
 and open: on time 0, speed 0, transfer 1, rejection 1 → 100 × 0.2 / 0.85); October clean
-45.85, road 44.69 (dong1 88.98); November and December: every department 0.00 (only late
+45.78, road 44.57 (dong1 88.98); November and December: every department 0.00 (only late
 items left open: F2's reopening, F4, F5 for road; F7's reopening, F8 for clean; F14 for
 dong1 — an overdue item counts against its holder every month it stays open).
 """
@@ -41,7 +41,7 @@ def _scores(month: str) -> dict:
 
 def test_monthly_scores_by_hand(year):
     assert _scores("2026-09") == {"road": (1, False, 23.53)}
-    assert _scores("2026-10") == {"clean": (1, False, 45.85), "road": (2, False, 44.69),
+    assert _scores("2026-10") == {"clean": (1, False, 45.78), "road": (2, False, 44.57),
                                   "dong1": (1, False, 88.98)}
     late = {"clean": (1, True, 0.0), "road": (1, True, 0.0), "dong1": (1, False, 0.0)}
     assert _scores("2026-11") == late and _scores("2026-12") == late
@@ -59,11 +59,11 @@ def test_twelve_snapshots_give_complete_awards(year):
     result = awards.awards(2026)
     assert (result["months_missing"], result["warning"]) == ([], None)
     assert [s["month"] for s in result["snapshots"]] == YEAR
-    # road: (23.53 + 44.69 + 0 + 0) / 4 = 17.055, stored as 17.05 (a binary float);
-    # clean (45.85 + 0 + 0) / 3 = 15.28; dong1 (88.98 + 0 + 0) / 3 = 29.66
+    # road: (23.53 + 44.57 + 0 + 0) / 4 = 17.025, stored as 17.02 (a binary float);
+    # clean (45.78 + 0 + 0) / 3 = 15.26; dong1 (88.98 + 0 + 0) / 3 = 29.66
     assert [(r["department_code"], r["months_ranked"], r["score"], r["rank"], r["award"])
-            for r in result["tables"]["headquarters"]] == [("road", 4, 17.05, 1, "최우수"),
-                                                           ("clean", 3, 15.28, 2, "우수")]
+            for r in result["tables"]["headquarters"]] == [("road", 4, 17.02, 1, "최우수"),
+                                                           ("clean", 3, 15.26, 2, "우수")]
     assert [(r["department_code"], r["score"]) for r in result["tables"]["dong_office"]] == [
         ("dong1", 29.66)]
 
@@ -89,8 +89,8 @@ def test_awards_csv(client, year, viewer, ctx, monkeypatch):
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     assert rows[0] == ["구분", "순위", "포상", "부서코드", "부서명", "평가 개월 수",
                        "연간 점수(월 평균)"]
-    assert rows[1:] == [["본청 부서", "1", "최우수", "road", "road과", "4", "17.05"],
-                        ["본청 부서", "2", "우수", "clean", "clean과", "3", "15.28"],
+    assert rows[1:] == [["본청 부서", "1", "최우수", "road", "road과", "4", "17.02"],
+                        ["본청 부서", "2", "우수", "clean", "clean과", "3", "15.26"],
                         ["동 주민센터", "1", "최우수", "dong1", "dong1과", "3", "29.66"]]
 
 
@@ -104,7 +104,7 @@ def test_awards_xlsx_is_printable_and_warns(client, year, viewer):
     assert sheet["A1"].value.startswith("2026년") and "2026-07" in sheet["A2"].value
     assert [cell.value for cell in sheet[3]][:3] == ["구분", "순위", "포상"]
     assert [cell.value for cell in sheet[4]] == ["본청 부서", 1, "최우수", "road", "road과", 4,
-                                                17.05]
+                                                17.02]
     assert sheet.print_title_rows == "$3:$3" and sheet.page_setup.orientation == "landscape"
 
 

@@ -94,7 +94,7 @@ def test_ranking_table_svg_lists_both_kinds(client, manager, ctx, monkeypatch):
                                                "ranking-table-dong_office"]
     text = _texts(root)
     assert "본청 부서" in text and "동 주민센터" in text and "순위" in text
-    assert "45.85" in text and "44.69" in text and "25.0%" in text  # clean, road; road on time
+    assert "45.78" in text and "44.57" in text and "28.6%" in text  # clean, road; road on time
     assert "88.98" in text  # dong1, three items due: ranked (credibility-weighted)
 
 

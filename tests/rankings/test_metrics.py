@@ -26,29 +26,29 @@ def test_road_counts(october):
     assert (road["received"], road["transferred"], road["resolved"]) == (7, 3, 3)
     # due: F1, F2#1 on time; F2#2 open and late; F3 passed on before its due date and
     # F10 after it, both fixed by others after it (late: a transfer never takes a deadline
-    # away); F11 passed on, then back after coordination (both stints answer for 10-23 18:00:
-    # late); F5 overdue since September and still open (late again)
-    assert (road["due"], road["on_time"], road["backlog"]) == (8, 2, 1)
-    assert (road["carried_late"], road["lost_late"]) == (1, 3)
+    # away); F11 passed on, back after coordination: one item, due 10-23 18:00, its clock
+    # from 10-20 09:00, fixed 10-27 17:00 (late); F5 overdue since September, still open
+    assert (road["due"], road["on_time"], road["backlog"]) == (7, 2, 1)
+    assert (road["carried_late"], road["lost_late"]) == (1, 2)
     assert (road["verified"], road["failed"], road["reopened"]) == (1, 1, 1)
     assert (road["holds"], road["holds_unapproved"]) == (1, 0)  # F2's hold, by a manager
 
 
 def test_road_rates(october):
     road = october["road"]
-    assert road["on_time_rate"] == 0.25
+    assert road["on_time_rate"] == 0.2857
     assert road["transfer_rate"] == 0.4286
     assert road["reopen_rate"] == 0.3333
     assert road["verification_pass_rate"] == 0.5
-    # F1 2/3, F2#1 13/12, F11#2 0.625; F2#2, F3, F10, F11#1 (not fixed by road, late) and
+    # F1 2/3, F2#1 13/12, F11 47 h / 24 h; F2#2, F3, F10 (not fixed by road, late) and
     # F5 (carried) at the cap 2
-    assert road["relative_time"] == pytest.approx((2 / 3 + 13 / 12 + 0.625 + 10) / 8)
+    assert road["relative_time"] == pytest.approx((2 / 3 + 13 / 12 + 47 / 24 + 8) / 7)
 
 
 def test_road_business_times_exclude_holidays_and_holds(october):
     road = october["road"]
-    assert (road["ack_p50_s"], road["ack_p90_s"]) == (25200, 54000)
-    assert (road["resolve_p50_s"], road["resolve_p90_s"]) == (57600, 93600)
+    assert (road["ack_p50_s"], road["ack_p90_s"]) == (25200, 169200)
+    assert (road["resolve_p50_s"], road["resolve_p90_s"]) == (93600, 169200)
 
 
 def test_clean_late_after_transfer_unapproved_hold_rejection_and_ping_pong(october):

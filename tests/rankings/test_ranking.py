@@ -20,12 +20,12 @@ def test_scores_by_hand(october):
     """docs/rankings.md, "The composite score": k = 10, pooled means of the table."""
     hq = october["headquarters"]
     assert [(r["department_code"], r["rank"], r["score"]) for r in hq] == [
-        ("clean", 1, 45.85), ("road", 2, 44.69)]
+        ("clean", 1, 45.78), ("road", 2, 44.57)]
     road = hq[1]
-    # on time: road 2/8, clean 1/5, pooled 3/13; z = 8/18 -> 4/9 × 0.25 + 5/9 × 3/13
-    assert road["on_time_component"] == pytest.approx(4 / 9 * 0.25 + 5 / 9 * 3 / 13)
-    assert road["credibility"] == pytest.approx(4 / 9)
-    assert road["score_exact"] == pytest.approx(44.69328, abs=1e-5)  # rounded only for display
+    # on time: road 2/7, clean 1/5, pooled 3/12; z = 7/17 -> 7/17 × 2/7 + 10/17 × 1/4
+    assert road["on_time_component"] == pytest.approx(7 / 17 * 2 / 7 + 10 / 17 / 4)
+    assert road["credibility"] == pytest.approx(7 / 17)
+    assert road["score_exact"] == pytest.approx(44.56649, abs=1e-5)  # rounded only for display
     assert road["score_low"] < road["score"] < road["score_high"]
 
 

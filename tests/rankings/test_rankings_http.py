@@ -105,13 +105,14 @@ def test_metrics_xlsx_is_formatted_for_printing(client, manager):
     assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
                          ("2026-10", "road")}
     road = rows[("2026-10", "road")]
-    assert (road["접수"], road["기한내처리율"], road["구분"]) == (7, 0.25, "본청 부서")
+    assert (road["접수"], road["기한내처리율"], road["구분"]) == (7, 0.2857, "본청 부서")
     rate_column = headers.index("기한내처리율") + 1
     assert sheet.cell(3, rate_column).number_format == "0.0%"
     assert sheet.column_dimensions["C"].width == 18
-    # business hours, not seconds: road's acknowledgements 1.5 h, 7 h and 15 h (F11#2)
-    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (7.0, 15.0)
-    assert road["처리 90%(업무시간)"] == 26.0  # 93,600 s
+    # business hours, not seconds: road's acknowledgements 1.5 h, 7 h and 47 h (F11, whose
+    # clock runs from road's first receipt)
+    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (7.0, 47.0)
+    assert road["처리 90%(업무시간)"] == 47.0  # 169,200 s
     assert (road["반려"], road["반려율"]) == (0, 0.0)
     hours_column = headers.index("처리 중앙값(업무시간)") + 1
     assert sheet.cell(3, hours_column).number_format == "#,##0.0"

@@ -114,7 +114,7 @@ def test_awards_command(october, ctx, monkeypatch):
     assert lines[1].startswith("warning: 월별 평가 스냅샷 없음: 2026-01, 2026-02")
     assert "[본청 부서]" in lines and "[동 주민센터]" in lines
     best = next(line for line in lines if "최우수" in line)
-    assert best.split()[:2] == ["1", "clean"] and "45.85" in best
+    assert best.split()[:2] == ["1", "clean"] and "45.78" in best
     assert any(line.split()[:2] == ["2", "road"] and "우수" in line for line in lines)
 
 
