@@ -59,7 +59,8 @@ def credible(row: dict, weights: dict, means: dict, k: float) -> dict:
             continue
         z = n / (n + k) if k else 1.0
         shrunk = z * value + (1 - z) * means.get(name, value)
-        parts.append((weight, shrunk, z * z * value * (1 - value) / n))
+        # the variance of a share of n items, at the shrunk estimate (never 0 for 5 of 5)
+        parts.append((weight, shrunk, z * z * shrunk * (1 - shrunk) / n))
         shown[f"{name}_component"] = shrunk
     total = sum(weight for weight, _, _ in parts)
     if not total:

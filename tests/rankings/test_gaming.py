@@ -328,9 +328,10 @@ def test_ping_pong_always_leaves_someone_late(hops, fix):
     fixed = cal.add_business_seconds(moment, fix * 3600)
     events.append(E("resolve", holder, fixed))
     cut = facts.stints(events, cal, resolve_days=3)
-    late = [s for s in cut if s["accountable_until"] is None
+    counted = [s for s in cut if s["due_at"] is not None]  # a repeat stint counts once
+    late = [s for s in counted if s["accountable_until"] is None
             or s["accountable_until"] > s["due_at"]]
     if fixed > due:
-        assert late and cut[0] in late  # the first department never escapes by passing it on
+        assert late and any(s["department_id"] == 1 for s in late)  # 1 never escapes
     else:
         assert not late
