@@ -25,7 +25,7 @@ YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 FACT_COLUMNS = ("finding_id", "stint", "department_id", "category_id", "area_id", "origin",
                 "received_at", "acked_at", "resolved_at", "due_at", "ended_at", "end_kind",
                 "verified_at", "failed_at", "reopened_at", "reopen_after_s", "ack_s",
-                "resolve_s", "expected_ack_s", "expected_resolve_s")
+                "resolve_s", "expected_ack_s", "expected_resolve_s", "accountable_until")
 CHUNK = 20_000
 
 
@@ -61,7 +61,7 @@ def _stint(rng, finding_id, number, dept, start, category_id) -> tuple:
     reopened = resolved + timedelta(days=9) if resolved and rng.random() < 0.05 else None
     return (finding_id, number, dept, category_id, None, "routed" if number == 1 else "transfer",
             start, acked, resolved, due, None, None, verified, None, reopened,
-            reopened and 9 * 86400, ack_s, resolved and resolve_s, 10_800, 86_400)
+            reopened and 9 * 86400, ack_s, resolved and resolve_s, 10_800, 86_400, resolved)
 
 
 def fact_rows(size: int, depts: list[int], category_id: int, rng: random.Random):
@@ -72,6 +72,7 @@ def fact_rows(size: int, depts: list[int], category_id: int, rng: random.Random)
         if rng.random() < 0.1:
             row = list(_stint(rng, finding_id, 1, rng.choice(depts), start, category_id))
             row[8:12] = [None, row[9], start + timedelta(hours=2), "transfer"]
+            row[-1] = None  # a transfer answers until the finding is settled
             chunk.append(tuple(row))
             start += timedelta(hours=2)
         chunk.append(_stint(rng, finding_id, 2 if chunk and chunk[-1][0] == finding_id else 1,

@@ -160,7 +160,8 @@ def from_environment() -> dict:
         "RANKING_WEIGHTS": os.environ.get("RANKING_WEIGHTS") or None,
         **_given_ints(("RANKING_MIN_VOLUME", "RANKING_REOPEN_WINDOW_DAYS", "RANKING_BACKLOG_DAYS",
                        "RANKING_AWARD_BEST", "RANKING_AWARD_EXCELLENT",
-                       "RANKING_AWARD_MIN_MONTHS")),
+                       "RANKING_AWARD_MIN_MONTHS", "RANKING_CREDIBILITY_K",
+                       "RANKING_HOLD_ALLOWANCE_HOURS")),
     }
 
 

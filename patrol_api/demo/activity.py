@@ -215,7 +215,7 @@ def freeze(months: list[str], manager_id: int, now: datetime | None = None) -> l
     """Compute and store the ranking snapshot of each month (a new version if one exists),
     judged complete at `now`."""
     for month in months:
-        snapshots.compute(month, manager_id, now)
+        snapshots.compute(month, manager_id, now=now)
         db.session.commit()
     return months
 

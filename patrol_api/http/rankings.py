@@ -68,9 +68,11 @@ class SnapshotListArgs(Schema):
 
 
 class ComputeArgs(Schema):
-    """The month to freeze."""
+    """The month to freeze, and why (a correction of a frozen month says so)."""
 
     month = Month(required=True)
+    reason = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "Why this version is made; shown with the snapshot and the awards"})
 
 
 class YearArgs(Schema):
@@ -90,6 +92,8 @@ class SnapshotSchema(Schema):
     params = fields.Dict()
     created_by_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+    reason = fields.String(allow_none=True, metadata={
+        "description": "Why this version was made: first freeze, late data, a correction"})
 
 
 class SnapshotDetailSchema(SnapshotSchema):
@@ -108,13 +112,17 @@ MetricRowSchema = Schema.from_dict({
     "department_code": fields.String(), "department_name": fields.String(),
     "department_kind": fields.String(), "area_id": fields.Integer(allow_none=True),
     **_numbers("received transferred rejected resolved reopened due on_time verified failed "
-               "backlog ack_p50_s ack_p90_s resolve_p50_s resolve_p90_s", fields.Integer),
+               "backlog ack_p50_s ack_p90_s resolve_p50_s resolve_p90_s carried_late "
+               "lost_late holds holds_unapproved", fields.Integer),
     **_numbers("on_time_rate reopen_rate transfer_rate rejection_rate verification_pass_rate "
-               "relative_time", fields.Float)}, name="MetricRow")
+               "relative_time speed", fields.Float)}, name="MetricRow")
 RankRowSchema = Schema.from_dict({
     **MetricRowSchema._declared_fields, "rank": fields.Integer(allow_none=True),
     "tied": fields.Boolean(), "ranked": fields.Boolean(), "volume": fields.Integer(),
-    "score": fields.Float(allow_none=True), "note": fields.String()}, name="RankRow")
+    "score": fields.Float(allow_none=True), "note": fields.String(),
+    **_numbers("score_exact score_low score_high credibility on_time_component "
+               "speed_component reopen_component verification_component transfer_component "
+               "rejection_component", fields.Float)}, name="RankRow")
 TablesSchema = Schema.from_dict({
     "headquarters": fields.List(fields.Nested(RankRowSchema)),
     "dong_office": fields.List(fields.Nested(RankRowSchema))}, name="RankingTables")
@@ -272,13 +280,14 @@ class Snapshots(MethodView):
     @blp.arguments(ComputeArgs)
     @blp.response(202, ComputeResultSchema)
     def post(self, args):
-        """Compute and freeze a completed month's ranking as its next version: done at once
-        (the answer names the snapshot) unless jobs run on rq, where it is queued. 422
+        """Compute and freeze a completed month's ranking as its next version, with the
+        `reason` given: done at once (the answer names the snapshot) unless jobs run on rq,
+        where it is queued. 422
         `month_not_over` for the running or a future month, `month_before_data` before the
         year of the first finding."""
         snapshots.check_final(args["month"])  # at the door, not in a queued job
         result = jobs.enqueue_or_run_now(snapshots.compute_job, args["month"],
-                                         access.current().user.id)
+                                         access.current().user.id, args.get("reason"))
         snapshot_id = result if isinstance(result, int) else None
         return {"month": args["month"], "snapshot_id": snapshot_id,
                 "status": "done" if snapshot_id else "queued"}

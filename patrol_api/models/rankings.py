@@ -37,6 +37,12 @@ class RankingFact(db.Model):
     resolve_s: Mapped[int | None] = mapped_column(sa.Integer)
     expected_ack_s: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     expected_resolve_s: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    # Until when the department held the finding (None: still holds it); a transfer into
+    # coordination keeps it answerable until another department gets the finding.
+    accountable_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    holds_unapproved: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # approved open hold
 
 
 class RankingSnapshot(db.Model):
@@ -51,5 +57,6 @@ class RankingSnapshot(db.Model):
     formula_version: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     tables: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    reason: Mapped[str | None] = mapped_column(sa.String(200))  # why this version was made
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

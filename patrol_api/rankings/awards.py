@@ -69,7 +69,9 @@ def awards(year: int) -> dict:
     """The year's awards per department kind, which snapshots they came from, which are missing."""
     snaps = snapshots.latest_of_year(year)
     missing = missing_months(year, snaps)
-    return {"year": year, "snapshots": [{"id": s.id, "month": s.month, "version": s.version}
-                                        for s in snaps],
+    return {"year": year, "snapshots": [{"id": s.id, "month": s.month, "version": s.version,
+                                         "data_version": s.data_version,
+                                         "formula_version": s.formula_version,
+                                         "reason": s.reason} for s in snaps],
             "months_missing": missing, "warning": warning(missing),
             "tables": {kind: kind_awards(snaps, kind) for kind in scoring.KINDS}}

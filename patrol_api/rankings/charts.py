@@ -19,12 +19,15 @@ WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 150
 KIND_TITLES = {"headquarters": "본청 부서 · Headquarters departments",
                "dong_office": "동 주민센터 · Dong offices"}
 TABLE_COLUMNS = (("rank", "순위\nRank"), ("department_name", "부서\nDepartment"),
-                 ("score", "종합점수\nScore"), ("volume", "평가건수\nItems due"),
-                 ("on_time_rate", "기한내처리율\nOn time"), ("reopen_rate", "재처리율\nReopened"),
-                 ("transfer_rate", "이송률\nTransferred"),
+                 ("score", "종합점수\nScore"), ("score_range", "95% 구간\nRange"),
+                 ("volume", "평가건수\nItems due"), ("credibility", "신뢰도\nCredibility"),
+                 ("on_time_rate", "기한내처리율\nOn time"), ("speed", "신속성\nSpeed"),
+                 ("reopen_rate", "재처리율\nReopened"),
+                 ("transfer_rate", "이송률\nTransferred"), ("rejection_rate", "반려율\nRejected"),
                  ("verification_pass_rate", "확인통과율\nVerified"),
                  ("backlog", "30일 초과 미처리\nBacklog > 30 d"))
-RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "verification_pass_rate"}
+RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "verification_pass_rate",
+         "rejection_rate", "speed", "credibility"}
 LEGEND_ROWS = 18
 LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D")
@@ -155,6 +158,9 @@ def backlog(rows: list[dict], months: list[str], title_scope: str = ""):
 
 def _table_cell(key: str, row: dict) -> str:
     """A printed cell of the ranking table."""
+    if key == "score_range":
+        low, high = row.get("score_low"), row.get("score_high")
+        return "–" if low is None or high is None else f"{low:.1f}–{high:.1f}"
     value = row.get(key)
     if isinstance(value, str):
         return printable(value)
@@ -190,9 +196,10 @@ def ranking_tables(month: str, tables: dict, note: str = ""):
                 continue
             drawn = ax.table(cellText=cells, colLabels=[label for _, label in TABLE_COLUMNS],
                              loc="upper center", cellLoc="center",
-                             colWidths=[0.07, 0.2, 0.09, 0.09, 0.1, 0.09, 0.09, 0.1, 0.13])
+                             colWidths=[0.05, 0.15, 0.065, 0.09, 0.065, 0.07, 0.075, 0.065,
+                                        0.065, 0.065, 0.065, 0.07, 0.09])
             drawn.auto_set_font_size(False)
-            drawn.set_fontsize(8)
+            drawn.set_fontsize(7)
             drawn.scale(1, 1.5)
             for (row_index, _), cell in drawn.get_celld().items():
                 if row_index == 0:

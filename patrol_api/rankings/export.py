@@ -13,8 +13,18 @@ METRIC_COLUMNS = (
     ("ack_p90_s", "접수확인 90%(초)"), ("resolve_p50_s", "처리 중앙값(초)"),
     ("resolve_p90_s", "처리 90%(초)"), ("reopen_rate", "재발·재처리율(30일)"),
     ("transfer_rate", "이송률"), ("rejected", "반려"), ("rejection_rate", "반려율"),
-    ("backlog", "30일 초과 미처리"), ("verification_pass_rate", "확인 통과율"))
-RANK_COLUMNS = (("rank", "순위"), ("score", "종합점수"), ("volume", "평가건수")) + METRIC_COLUMNS
+    ("backlog", "30일 초과 미처리"), ("verification_pass_rate", "확인 통과율"),
+    ("carried_late", "기한경과 미처리(이월)"), ("lost_late", "기한경과 후 이송·반려"),
+    ("transferred", "이송"), ("reopened", "재발·재처리(30일)"), ("failed", "확인 실패"),
+    ("relative_time", "목표 대비 처리시간"), ("speed", "신속성"), ("holds", "보류"),
+    ("holds_unapproved", "미승인 보류"))
+RANK_COLUMNS = (("rank", "순위"), ("score", "종합점수"), ("score_low", "점수 하한(95%)"),
+                ("score_high", "점수 상한(95%)"), ("volume", "평가건수"),
+                ("credibility", "신뢰도 n/(n+k)")) + METRIC_COLUMNS + (
+    ("on_time_component", "기한내처리 점수요소"), ("speed_component", "신속성 점수요소"),
+    ("reopen_component", "재처리 점수요소"), ("verification_component", "확인 점수요소"),
+    ("transfer_component", "이송 점수요소"), ("rejection_component", "반려 점수요소"),
+    ("score_exact", "종합점수(반올림 전)"))
 AWARD_COLUMNS = (
     ("department_kind", "구분"), ("rank", "순위"), ("award", "포상"),
     ("department_code", "부서코드"), ("department_name", "부서명"),

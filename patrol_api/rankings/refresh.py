@@ -20,11 +20,12 @@ from patrol_api import changefeed, jobs
 from patrol_api.extensions import db
 from patrol_api.findings import aftercommit, deadlines
 from patrol_api.models import Finding, FindingEvent, RankingFact, SequenceCounter
-from patrol_api.rankings import facts
+from patrol_api.rankings import facts, settings
 
 # Renamed whenever the cut of events into stints changes (2: withdrawals and managers'
-# rejections end stints): the new row starts at 0, so the next refresh re-cuts every finding.
-WATERMARK = "ranking_facts_2"
+# rejections end stints; 3: the ranking's own deadline per cycle, accountability, approved
+# holds, recurrences): the new row starts at 0, so the next refresh re-cuts every finding.
+WATERMARK = "ranking_facts_3"
 BATCH = 500
 _lock = threading.Lock()
 
@@ -96,29 +97,37 @@ def refresh_marker(value: int) -> None:
 
 
 def rebuild(finding_ids: list[int]) -> None:
-    """Replace the stint facts of these findings."""
+    """Replace the stint facts of these findings (and of the findings they recur)."""
+    originals = db.session.execute(sa.select(Finding.recurrence_of_id).where(
+        Finding.id.in_(finding_ids), Finding.recurrence_of_id.is_not(None))).scalars()
+    finding_ids = sorted(set(finding_ids) | set(originals))
     db.session.execute(sa.delete(RankingFact).where(RankingFact.finding_id.in_(finding_ids)))
     events = db.session.execute(sa.select(FindingEvent).where(
         FindingEvent.finding_id.in_(finding_ids)).order_by(
         FindingEvent.finding_id, FindingEvent.seq)).scalars().all()
     findings = {f.id: f for f in db.session.execute(
         sa.select(Finding).where(Finding.id.in_(finding_ids))).scalars()}
+    recurred: dict[int, list] = {}
+    for row in db.session.execute(sa.select(Finding.recurrence_of_id, Finding.first_seen_at)
+                                  .where(Finding.recurrence_of_id.in_(finding_ids))):
+        recurred.setdefault(row.recurrence_of_id, []).append(row.first_seen_at)
     rows = []
     for finding_id, mine in groupby(events, key=lambda event: event.finding_id):
-        rows += fact_rows(findings[finding_id], list(mine))
+        rows += fact_rows(findings[finding_id], list(mine), recurred.get(finding_id))
     if rows:
         db.session.execute(sa.insert(RankingFact), rows)
 
 
-def fact_rows(finding: Finding, events) -> list[dict]:
-    """The fact rows of one finding."""
+def fact_rows(finding: Finding, events, recurred: list | None = None) -> list[dict]:
+    """The fact rows of one finding; `recurred`: first-seen times of its recurrences."""
     cal = deadlines.calendar()
     ack_hours, resolve_days = deadlines.targets(finding.category, finding.priority)
     common = {"finding_id": finding.id, "category_id": finding.category_id,
               "area_id": finding.area_id, "expected_ack_s": round(ack_hours * 3600),
               "expected_resolve_s": resolve_days * workday_seconds(cal)}
-    return [{**common, **stint, "stint": n}
-            for n, stint in enumerate(facts.stints(events, cal), start=1)]
+    allowance = settings.get("RANKING_HOLD_ALLOWANCE_HOURS") * 3600
+    cut = facts.stints(events, cal, resolve_days, allowance, recurred)
+    return [{**common, **stint, "stint": n} for n, stint in enumerate(cut, start=1)]
 
 
 def workday_seconds(cal) -> int:

@@ -4,14 +4,18 @@ from flask import current_app
 DEFAULTS = {
     "RANKING_WEIGHTS": {"on_time": 0.4, "speed": 0.25, "reopen": 0.15,
                         "verification": 0.1, "transfer": 0.1, "rejection": 0.1},
-    "RANKING_MIN_VOLUME": 5,
+    "RANKING_MIN_VOLUME": 1,
+    "RANKING_CREDIBILITY_K": 10,
+    "RANKING_HOLD_ALLOWANCE_HOURS": 0,
     "RANKING_REOPEN_WINDOW_DAYS": 30,
     "RANKING_BACKLOG_DAYS": 30,
     "RANKING_AWARD_BEST": 1,
     "RANKING_AWARD_EXCELLENT": 5,
     "RANKING_AWARD_MIN_MONTHS": 6,
 }
-FORMULA_VERSION = "2026.2"  # .2: open holds pause due dates; rejection rate; withdrawals
+# .2: open holds pause due dates; rejection rate; withdrawals. 2027.1: lateness stays with
+# the holder, approved holds only, overdue items count every month, recurrences, credibility.
+FORMULA_VERSION = "2027.1"
 
 
 def get(name: str):

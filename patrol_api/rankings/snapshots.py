@@ -49,10 +49,11 @@ def check_final(month: str, now: datetime | None = None) -> None:
                        "frozen.", "month", earliest=earliest)
 
 
-def compute(month: str, user_id: int | None = None,
+def compute(month: str, user_id: int | None = None, reason: str | None = None,
             now: datetime | None = None) -> RankingSnapshot:
     """Compute a completed month's ranking (check_final; `now`: the moment it is judged at) and
-    store it as the next version; the caller commits."""
+    store it as the next version, with why it was made (a correction is a new, visible version
+    with a reason); the caller commits."""
     check_final(month, now)
     refresh.refresh()
     rows = metrics.month_metrics(month)
@@ -61,15 +62,16 @@ def compute(month: str, user_id: int | None = None,
     snapshot = RankingSnapshot(
         month=month, version=latest + 1, data_version=changefeed.current(db.session),
         formula_version=settings.FORMULA_VERSION, params=params(),
-        tables=scoring.tables(rows), created_by_id=user_id)
+        tables=scoring.tables(rows), created_by_id=user_id,
+        reason=(reason or ("first freeze" if not latest else "recomputed on request"))[:200])
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
 
 
-def compute_job(month: str, user_id: int | None = None) -> int:
+def compute_job(month: str, user_id: int | None = None, reason: str | None = None) -> int:
     """Job: compute and commit a month's snapshot; its id."""
-    snapshot = compute(month, user_id)
+    snapshot = compute(month, user_id, reason)
     db.session.commit()
     return snapshot.id
 

@@ -69,7 +69,9 @@ def tick(now: datetime | None = None) -> dict:
     if _same(latest, scoring.tables(metrics.month_metrics(month))):
         _mark_checked(version)
         return {"month": month, "status": "unchanged", "version": latest.version}
-    made = snapshots.compute(month, now=now)
+    made = snapshots.compute(month, reason=f"late data: findings changed after version "
+                             f"{latest.version} (data version {latest.data_version} → {version})",
+                             now=now)
     return {"month": month, "status": "new_version", "version": made.version}
 
 

@@ -17,7 +17,9 @@ from patrol_api.rankings.export import (
 from patrol_api.spreadsheet import append
 
 RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "rejection_rate",
-         "verification_pass_rate"}
+         "verification_pass_rate", "speed", "credibility", "on_time_component",
+         "speed_component", "reopen_component", "verification_component",
+         "transfer_component", "rejection_component"}
 HOURS = {"ack_p50_s": "접수확인 중앙값(업무시간)", "ack_p90_s": "접수확인 90%(업무시간)",
          "resolve_p50_s": "처리 중앙값(업무시간)", "resolve_p90_s": "처리 90%(업무시간)"}
 WIDTHS = {"department_name": 18, "department_kind": 12, "rank": 16, "month": 9}

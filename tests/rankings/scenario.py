@@ -40,10 +40,11 @@ def finding(cat: Category, number: int, events: list[tuple], **columns) -> Findi
                   **{"state": "assigned", **columns}, event_count=len(events))
     db.session.add(row)
     db.session.flush()
-    for seq, (kind, dept, at, to_state, data) in enumerate(events, start=1):
+    for seq, (kind, dept, at, to_state, data, *role) in enumerate(events, start=1):
         db.session.add(FindingEvent(finding_id=row.id, seq=seq, kind=kind, at=at,
                                     department_id=dept.id if dept else None,
-                                    to_state=to_state, data=_json(data or {})))
+                                    to_state=to_state, data=_json(data or {}),
+                                    actor_role=role[0] if role else "staff"))
     return row
 
 
@@ -64,10 +65,10 @@ def build() -> dict:
         ("acknowledge", road, kst(10, 1, 11, 30), "acknowledged", None),
         ("resolve", road, kst(10, 6, 10), "resolved", None),
         ("verify", road, kst(10, 7, 9), "verified", None)])
-    finding(cat, 2, [  # 8 business hours on hold; resolved on time; fails verification
+    finding(cat, 2, [  # 8 business hours on an approved hold; on time; fails verification
         ("routed", road, kst(10, 1, 10), "assigned", {due: kst(10, 7, 18)}),
         ("acknowledge", road, kst(10, 2, 9), "acknowledged", None),
-        ("hold", road, kst(10, 2, 10), "on_hold", None),
+        ("hold", road, kst(10, 2, 10), "on_hold", None, "manager"),
         ("resume", road, kst(10, 6, 10), "acknowledged", {due: kst(10, 8, 18)}),
         ("resolve", road, kst(10, 8, 12), "resolved", None),
         ("fail_verification", road, kst(10, 12, 10), "reopened", {due: kst(10, 15, 18)})])
@@ -90,12 +91,28 @@ def build() -> dict:
         ("resolve", clean, kst(10, 20, 10), "resolved", None),
         ("verify", clean, kst(10, 21, 10), "verified", None),
         ("reopen", clean, kst(11, 20, 10), "reopened", {due: kst(11, 25, 18)})])
-    finding(cat, 8, [  # on hold across its due date and the month end: paused, not late
+    finding(cat, 8, [  # on a staff hold (not approved) across its due date: late
         ("routed", clean, kst(10, 27, 10), "assigned", {due: kst(10, 30, 18)}),
         ("hold", clean, kst(10, 28, 10), "on_hold", None)],
         state="on_hold", held_since=kst(10, 28, 10))
-    finding(cat, 9, [  # rejected by clean after its due date: not due, but a rejection
+    finding(cat, 9, [  # rejected by clean after its due date: late for clean
         ("routed", clean, kst(10, 19, 9), "assigned", {due: kst(10, 22, 18)}),
         ("reject", clean, kst(10, 26, 10), "rejected", None)], state="rejected")
+    finding(cat, 10, [  # transferred by road after its due date: late for road, not dong1
+        ("routed", road, kst(10, 19, 9), "assigned", {due: kst(10, 22, 18)}),
+        ("transfer", dong, kst(10, 26, 10), "assigned", None),
+        ("resolve", dong, kst(10, 27, 12), "resolved", None)], state="resolved")
+    finding(cat, 11, [  # ping-pong: road -> clean -> coordination -> road; due 10-23 kept
+        ("routed", road, kst(10, 20, 9), "assigned", {due: kst(10, 23, 18)}),
+        ("transfer", clean, kst(10, 21, 9), "assigned", None),
+        ("transfer", None, kst(10, 22, 9), "new", {"in_coordination": True}),
+        ("assign", road, kst(10, 26, 9), "assigned", {due: kst(10, 29, 18)}, "manager"),
+        ("resolve", road, kst(10, 27, 17), "resolved", None)], state="resolved")
+    first = finding(cat, 13, [  # fixed by dong1; the problem is back 16 days later
+        ("routed", dong, kst(10, 13, 9), "assigned", {due: kst(10, 16, 18)}),
+        ("resolve", dong, kst(10, 14, 10), "resolved", None)], state="resolved")
+    finding(cat, 14, [  # the recurrence: a new finding at the same place
+        ("routed", dong, kst(10, 30, 10), "assigned", {due: kst(11, 4, 18)})],
+        recurrence_of_id=first.id)
     db.session.commit()
     return {"road": road, "clean": clean, "dong1": dong}

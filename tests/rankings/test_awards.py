@@ -1,9 +1,10 @@
 """Annual awards from twelve snapshots made by the snapshot service; missing months; exports.
 
-With a minimum volume of 1 the crafted year ranks (computed by hand, docs/rankings.md):
-September road 33.33 (F5 late: on time 0, transfer 1, rejection 1 → 100 × 0.2 / 0.6);
-October road 64.30, clean 71.97 (dong1 89.58); November road 0.00 and clean 0.00, tied
-(F4 and F7's reopening both late, nothing else counted). Other months rank nobody.
+The crafted year ranks (computed by hand, docs/rankings.md): September road 23.53 (F5 late
+and open: on time 0, speed 0, transfer 1, rejection 1 → 100 × 0.2 / 0.85); October clean
+45.78, road 44.57 (dong1 88.98); November and December: every department 0.00 (only late
+items left open: F2's reopening, F4, F5 for road; F7's reopening, F8 for clean; F14 for
+dong1 — an overdue item counts against its holder every month it stays open).
 """
 import csv
 import io
@@ -41,11 +42,11 @@ def _scores(month: str) -> dict:
 
 
 def test_monthly_scores_by_hand(year):
-    assert _scores("2026-09") == {"road": (1, False, 33.33)}
-    assert _scores("2026-10") == {"clean": (1, False, 71.97), "road": (2, False, 64.3),
-                                  "dong1": (1, False, 89.58)}
-    assert _scores("2026-11") == {"clean": (1, True, 0.0), "road": (1, True, 0.0)}
-    assert _scores("2026-12") == {}
+    assert _scores("2026-09") == {"road": (1, False, 23.53)}
+    assert _scores("2026-10") == {"clean": (1, False, 45.78), "road": (2, False, 44.57),
+                                  "dong1": (1, False, 88.98)}
+    late = {"clean": (1, True, 0.0), "road": (1, True, 0.0), "dong1": (1, False, 0.0)}
+    assert _scores("2026-11") == late and _scores("2026-12") == late
 
 
 def test_missing_months_are_named_and_warned(year):
@@ -60,10 +61,13 @@ def test_twelve_snapshots_give_complete_awards(year):
     result = awards.awards(2026)
     assert (result["months_missing"], result["warning"]) == ([], None)
     assert [s["month"] for s in result["snapshots"]] == YEAR
-    # road: (33.33 + 64.30 + 0.00) / 3 = 32.54; clean (2 months) and dong1 (1) not eligible
+    # road: (23.53 + 44.57 + 0 + 0) / 4 = 17.025, stored as 17.02 (a binary float);
+    # clean (45.78 + 0 + 0) / 3 = 15.26; dong1 (88.98 + 0 + 0) / 3 = 29.66
     assert [(r["department_code"], r["months_ranked"], r["score"], r["rank"], r["award"])
-            for r in result["tables"]["headquarters"]] == [("road", 3, 32.54, 1, "최우수")]
-    assert result["tables"]["dong_office"] == []
+            for r in result["tables"]["headquarters"]] == [("road", 4, 17.02, 1, "최우수"),
+                                                           ("clean", 3, 15.26, 2, "우수")]
+    assert [(r["department_code"], r["score"]) for r in result["tables"]["dong_office"]] == [
+        ("dong1", 29.66)]
 
 
 @pytest.fixture
@@ -87,9 +91,9 @@ def test_awards_csv(client, year, viewer, ctx, monkeypatch):
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     assert rows[0] == ["구분", "순위", "포상", "부서코드", "부서명", "평가 개월 수",
                        "연간 점수(월 평균)"]
-    # clean (71.97 + 0) / 2 = 35.985, stored as 35.98 (two decimals of a binary float)
-    assert rows[1:] == [["본청 부서", "1", "최우수", "clean", "clean과", "2", "35.98"],
-                        ["본청 부서", "2", "우수", "road", "road과", "3", "32.54"]]
+    assert rows[1:] == [["본청 부서", "1", "최우수", "road", "road과", "4", "17.02"],
+                        ["본청 부서", "2", "우수", "clean", "clean과", "3", "15.26"],
+                        ["동 주민센터", "1", "최우수", "dong1", "dong1과", "3", "29.66"]]
 
 
 def test_awards_xlsx_is_printable_and_warns(client, year, viewer):
@@ -101,8 +105,8 @@ def test_awards_xlsx_is_printable_and_warns(client, year, viewer):
     sheet = book["본청 부서"]
     assert sheet["A1"].value.startswith("2026년") and "2026-07" in sheet["A2"].value
     assert [cell.value for cell in sheet[3]][:3] == ["구분", "순위", "포상"]
-    assert [cell.value for cell in sheet[4]] == ["본청 부서", 1, "최우수", "road", "road과", 3,
-                                                32.54]
+    assert [cell.value for cell in sheet[4]] == ["본청 부서", 1, "최우수", "road", "road과", 4,
+                                                17.02]
     assert sheet.print_title_rows == "$3:$3" and sheet.page_setup.orientation == "landscape"
 
 
@@ -111,7 +115,7 @@ def test_ties_are_marked_in_snapshot_exports(client, year, viewer):
     november = snapshots.latest("2026-11").id
     text = client.get(f"/api/v1/rankings/snapshots/{november}/csv", headers=viewer)
     rows = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
-    assert [(row[0], row[4]) for row in rows[1:3]] == [("1=", "clean"), ("1=", "road")]
+    assert [(row[0], row[7]) for row in rows[1:3]] == [("1=", "clean"), ("1=", "road")]
     book = client.get(f"/api/v1/rankings/snapshots/{november}/xlsx", headers=viewer)
     sheet = openpyxl.load_workbook(io.BytesIO(book.data))["본청 부서"]
     assert [sheet.cell(row, 1).value for row in (3, 4)] == ["1=", "1="]

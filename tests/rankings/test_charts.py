@@ -94,8 +94,8 @@ def test_ranking_table_svg_lists_both_kinds(client, manager, ctx, monkeypatch):
                                                "ranking-table-dong_office"]
     text = _texts(root)
     assert "본청 부서" in text and "동 주민센터" in text and "순위" in text
-    assert "71.97" in text and "64.30" in text and "66.7%" in text  # clean, road; road on time
-    assert "제외 · n/a" in text  # dong1, one item due: listed, not ranked
+    assert "45.78" in text and "44.57" in text and "28.6%" in text  # clean, road; road on time
+    assert "88.98" in text  # dong1, three items due: ranked (credibility-weighted)
 
 
 @pytest.mark.usefixtures("korean_font")

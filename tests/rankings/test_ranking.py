@@ -17,15 +17,22 @@ def october(ctx, monkeypatch):
 
 
 def test_scores_by_hand(october):
+    """docs/rankings.md, "The composite score": k = 10, pooled means of the table."""
     hq = october["headquarters"]
     assert [(r["department_code"], r["rank"], r["score"]) for r in hq] == [
-        ("clean", 1, 71.97), ("road", 2, 64.3)]
+        ("clean", 1, 45.78), ("road", 2, 44.57)]
+    road = hq[1]
+    # on time: road 2/7, clean 1/5, pooled 3/12; z = 7/17 -> 7/17 × 2/7 + 10/17 × 1/4
+    assert road["on_time_component"] == pytest.approx(7 / 17 * 2 / 7 + 10 / 17 / 4)
+    assert road["credibility"] == pytest.approx(7 / 17)
+    assert road["score_exact"] == pytest.approx(44.56649, abs=1e-5)  # rounded only for display
+    assert road["score_low"] < road["score"] < road["score_high"]
 
 
-def test_dong_offices_apart_and_small_volume_listed_unranked(october):
+def test_dong_offices_apart_and_ranked_with_small_volume(october):
     dong = october["dong_office"]
-    assert [(r["department_code"], r["rank"], r["note"]) for r in dong] == [
-        ("dong1", None, "below_min_volume")]
+    assert [(r["department_code"], r["rank"], r["score"]) for r in dong] == [
+        ("dong1", 1, 88.98)]
 
 
 def _row(code, score):
@@ -40,8 +47,8 @@ def test_ties_share_a_rank_and_the_next_rank_skips():
 
 
 def test_missing_component_rescales_weights():
-    row = {"on_time_rate": 0.5, "relative_time": None, "reopen_rate": None,
-           "verification_pass_rate": None, "transfer_rate": None}
+    row = {"on_time": 1, "due": 2, "relative_time": None, "reopened": 0, "resolved": 0,
+           "verified": 0, "failed": 0, "transferred": 0, "received": 0}
     assert scoring.score(row, {"on_time": 0.4, "speed": 0.6}) == 50.0
 
 

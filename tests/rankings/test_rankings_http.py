@@ -23,7 +23,7 @@ def test_metrics_over_a_month_range(client, manager):
     rows = {(r["month"], r["department_code"]): r for r in answer.json}
     assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
                          ("2026-10", "road")}
-    assert rows[("2026-10", "road")]["received"] == 4
+    assert rows[("2026-10", "road")]["received"] == 7
     assert rows[("2026-09", "road")]["received"] == 1
 
 
@@ -41,7 +41,7 @@ def test_metrics_csv_has_bom_and_korean_headers(client, manager):
     assert "본청 부서" in text and "동 주민센터" in text
     assert ",이송률,반려,반려율," in text.splitlines()[0]
     clean = next(line for line in text.splitlines() if ",clean," in line)
-    assert ",0.0,1,0.25," in clean  # transfer rate 0, 1 rejected of 4 received
+    assert ",0.2,1,0.2," in clean  # transfer rate 1/5, 1 rejected of 5 received
 
 
 def test_snapshot_compute_list_detail_csv(client, manager, make_user):
@@ -88,7 +88,7 @@ def test_snapshot_xlsx_has_a_sheet_per_kind(client, manager):
     assert book.sheetnames == ["본청 부서", "동 주민센터"]
     sheet = book["본청 부서"]
     assert sheet["A2"].value == "순위" and sheet.page_setup.orientation == "landscape"
-    assert {sheet.cell(row, 5).value for row in (3, 4)} == {"clean", "road"}
+    assert {sheet.cell(row, 8).value for row in (3, 4)} == {"clean", "road"}
 
 
 def test_metrics_xlsx_is_formatted_for_printing(client, manager):
@@ -107,13 +107,14 @@ def test_metrics_xlsx_is_formatted_for_printing(client, manager):
     assert set(rows) == {("2026-09", "clean"), ("2026-09", "road"), ("2026-10", "clean"),
                          ("2026-10", "road")}
     road = rows[("2026-10", "road")]
-    assert (road["접수"], road["기한내처리율"], road["구분"]) == (4, 0.6667, "본청 부서")
+    assert (road["접수"], road["기한내처리율"], road["구분"]) == (7, 0.2857, "본청 부서")
     rate_column = headers.index("기한내처리율") + 1
     assert sheet.cell(3, rate_column).number_format == "0.0%"
     assert sheet.column_dimensions["C"].width == 18
-    # business hours, not seconds: road acknowledged in 1.5 h (5,400 s) and 7 h (25,200 s)
-    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (1.5, 7.0)
-    assert road["처리 90%(업무시간)"] == 26.0  # 93,600 s
+    # business hours, not seconds: road's acknowledgements 1.5 h, 7 h and 47 h (F11, whose
+    # clock runs from road's first receipt)
+    assert (road["접수확인 중앙값(업무시간)"], road["접수확인 90%(업무시간)"]) == (7.0, 47.0)
+    assert road["처리 90%(업무시간)"] == 47.0  # 169,200 s
     assert (road["반려"], road["반려율"]) == (0, 0.0)
     hours_column = headers.index("처리 중앙값(업무시간)") + 1
     assert sheet.cell(3, hours_column).number_format == "#,##0.0"
@@ -156,9 +157,9 @@ def test_category_area_and_kind_filters(client, manager):
     departments = build()
     building, area = _other_category_and_area(departments)
     road = Category.query.filter_by(code="road").one().id
-    assert _received(client, manager, "") == {"clean": 5, "road": 4, "dong1": 1}
+    assert _received(client, manager, "") == {"clean": 6, "road": 7, "dong1": 4}
     assert _received(client, manager, f"category_id={road}") == {
-        "clean": 4, "road": 4, "dong1": 1}
+        "clean": 5, "road": 7, "dong1": 4}
     # a filter leaves out the departments with nothing in its scope
     assert _received(client, manager, f"category_id={building}") == {"clean": 1}
     assert _received(client, manager, f"area_id={area}") == {"clean": 1}

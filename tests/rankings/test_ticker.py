@@ -55,7 +55,7 @@ def test_late_data_for_the_month_makes_a_new_version(october):
         RankingSnapshot.version)).scalars()
     assert second.data_version > first.data_version
     clean = {row["department_code"]: row for row in second.tables["headquarters"]}["clean"]
-    assert clean["received"] == 5 and clean["due"] == 3  # F8 on hold, F9 rejected
+    assert clean["received"] == 6 and clean["due"] == 6  # F18 on time
 
 
 def _road_category():
@@ -114,7 +114,7 @@ def test_awards_command(october, ctx, monkeypatch):
     assert lines[1].startswith("warning: 월별 평가 스냅샷 없음: 2026-01, 2026-02")
     assert "[본청 부서]" in lines and "[동 주민센터]" in lines
     best = next(line for line in lines if "최우수" in line)
-    assert best.split()[:2] == ["1", "clean"] and "71.97" in best
+    assert best.split()[:2] == ["1", "clean"] and "45.78" in best
     assert any(line.split()[:2] == ["2", "road"] and "우수" in line for line in lines)
 
 
