@@ -8,7 +8,7 @@ Create Date: 2026-12-06 14:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0024'
+revision = '0027'
 down_revision = '0026'
 branch_labels = None
 depends_on = None
