@@ -1,7 +1,7 @@
 """rankings: who held a finding when it became late, approved holds, snapshot reasons
 
-Revision ID: 0024
-Revises: 0016
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-06 14:20:00
 
 """
