@@ -3,7 +3,7 @@ author's role: citizen auditors' observations are citizen_auditor, all others pa
 Open311 client applications and their requests
 
 Revision ID: 0026
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 14:30:00
 
 """
