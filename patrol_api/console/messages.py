@@ -2,7 +2,7 @@
 from patrol_api.errors import ApiError
 
 MESSAGES = {
-    "precondition_failed": "다른 사용자가 이 건을 먼저 변경했습니다. 화면을 새로 고쳐 바뀐 내용을 "
+    "version_mismatch": "다른 사용자가 이 건을 먼저 변경했습니다. 화면을 새로 고쳐 바뀐 내용을 "
                            "확인한 뒤 다시 처리하세요.",
     "invalid_transition": "지금 상태에서는 이 처리를 할 수 없습니다. 화면을 새로 고쳐 현재 상태를 "
                           "확인하세요.",

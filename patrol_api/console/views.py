@@ -39,6 +39,7 @@ from patrol_api.models.base import utcnow
 from patrol_api.photos import catalog, serving
 from patrol_api.photos.errors import refused
 from patrol_api.photos.ingest import ingest
+from patrol_api.preconditions import NONE, Precondition
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -192,9 +193,12 @@ def finding_page(finding_id: int):
     return _finding_page(finding_id)
 
 
-def _version() -> int | None:
+def _version() -> Precondition:
+    """The form's version as the action's precondition (a stale page gets the conflict message)."""
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    if not value.isdigit() or len(value) > 18:
+        return NONE
+    return Precondition(frozenset({int(value)}), lambda finding: {}, "version")
 
 
 def _evidence(user) -> dict | None:

@@ -47,8 +47,9 @@ def _hash(key: str) -> str:
 
 def issue_client(name: str) -> tuple[Open311Client, str]:
     """A new client application and its API key (shown once; only its hash is kept). Its
-    service user is inactive: it never signs in, it only owns the requests' observations."""
-    user = User(username=f"open311:{name}"[:80], display_name=f"Open311 {name}"[:120],
+    service user is inactive: it never signs in, it only owns the requests' observations. Its
+    username is made, not the client's name (any text, not unique), in the usernames' alphabet."""
+    user = User(username=f"open311.{secrets.token_hex(8)}", display_name=f"Open311 {name}"[:120],
                 role=Role.VIEWER.value, password_hash=NO_PASSWORD, active=False)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     client = Open311Client(name=name, key_hash=_hash(key), user=user)
