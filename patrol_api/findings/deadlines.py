@@ -1,7 +1,9 @@
 """Due dates: acknowledge in business hours, resolve in business days, paused while on hold.
 
 Targets come from the finding's category; a finding of a higher priority than its category's
-default gets the priority's caps (FINDING_PRIORITY_CAPS) when they are tighter; a finding that
+default gets the priority's caps (FINDING_PRIORITY_CAPS) when they are tighter, an urgent one
+always (at the category's own default priority the category's configured targets stand: 복지,
+default high, keeps its 5 days); a finding that
 came by a channel with a legal processing period (channels.py) is due by that period when it
 ends first (and is acknowledged by then at the latest).
 """
@@ -12,6 +14,9 @@ from flask import current_app
 from patrol_api.findings import channels, settings
 from patrol_api.findings.calendar import BusinessCalendar, calendar_from_config
 from patrol_api.findings.startup import CALENDAR
+from patrol_api.models.reference import PRIORITIES
+
+ALWAYS_CAPPED = "urgent"  # an urgent finding gets the urgent caps whatever its category says
 
 
 def calendar() -> BusinessCalendar:
@@ -23,12 +28,22 @@ def calendar() -> BusinessCalendar:
 
 
 def targets(category, priority: str) -> tuple[float, int]:
-    """(acknowledge hours, resolve days) for a category at a priority."""
+    """(acknowledge hours, resolve days) for a category at a priority: the category's own, or
+    the priority's caps when tighter and the priority is above the category's default (or
+    urgent)."""
     ack, resolve = category.ack_hours, category.resolve_days
     cap = settings.get("FINDING_PRIORITY_CAPS").get(priority)
-    if cap is not None:
+    if cap is not None and _raised(category, priority):
         ack, resolve = min(ack, cap[0]), min(resolve, cap[1])
     return ack, resolve
+
+
+def _raised(category, priority: str) -> bool:
+    """True when the priority is urgent or above the category's default priority."""
+    default = category.default_priority or "normal"
+    if priority == ALWAYS_CAPPED or priority not in PRIORITIES or default not in PRIORITIES:
+        return True
+    return PRIORITIES.index(priority) > PRIORITIES.index(default)
 
 
 def due_dates(category, priority: str, start: datetime, channel: str | None = None) -> dict:

@@ -29,6 +29,8 @@ TABLE_COLUMNS = (("rank", "순위\nRank"), ("department_name", "부서\nDepartme
 RATES = {"on_time_rate", "reopen_rate", "transfer_rate", "verification_pass_rate",
          "rejection_rate", "speed", "credibility"}
 LEGEND_ROWS = 18
+SMALL_MULTIPLES_AFTER = 8  # more departments than this: a panel per department
+Y_LABEL, X_LABEL = "기한내 처리율 (%) · On-time rate", "월 · Month"
 LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D")
 MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
@@ -88,30 +90,71 @@ def _style(index: int) -> dict:
 
 
 def on_time_trend(rows: list[dict], months: list[str], title_scope: str = ""):
-    """The drawing of the on-time rate per department over the months (departments with data)."""
+    """The drawing of the on-time rate per department over the months (departments with data):
+    one chart with a legend beside it for up to SMALL_MULTIPLES_AFTER departments, else small
+    multiples (a panel per department on shared axes, the others faint behind it)."""
     title_scope = printable(title_scope)
+
     def draw(figure):
-        ax = figure.add_subplot()
-        drawn = [(code, name, values) for code, (name, values)
-                 in sorted(_series(rows, "on_time_rate").items())
+        drawn = [(code, name, [_percent(values.get(month)) for month in months])
+                 for code, (name, values) in sorted(_series(rows, "on_time_rate").items())
                  if any(values.get(month) is not None for month in months)]  # else no line
+        title = f"부서별 기한내 처리율 추이 · On-time rate by department{title_scope}"
+        if len(drawn) > SMALL_MULTIPLES_AFTER:
+            _small_multiples(figure, drawn, months, title)
+            return
+        ax = figure.add_subplot()
         for index, (code, name, values) in enumerate(drawn):
-            line, = ax.plot(months, [_percent(values.get(month)) for month in months],
-                            label=name, **_style(index))
+            line, = ax.plot(months, values, label=name, **_style(index))
             line.set_gid(f"series-{code}")
         ax.set_ylim(0, 105)
-        ax.set_ylabel("기한내 처리율 (%) · On-time rate")
-        ax.set_xlabel("월 · Month")
-        ax.set_title(f"부서별 기한내 처리율 추이 · On-time rate by department{title_scope}")
+        ax.set_ylabel(Y_LABEL)
+        ax.set_xlabel(X_LABEL)
+        ax.set_title(title)
         ax.grid(axis="y", alpha=0.3)
-        if drawn:
-            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7,
+        if drawn:  # beside the axes, never over the lines
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=7,
                       ncols=math.ceil(len(drawn) / LEGEND_ROWS))
         else:
             ax.text(0.5, 0.5, "자료 없음 · No data", ha="center", transform=ax.transAxes)
         if len(months) > 6:
             ax.tick_params(axis="x", labelrotation=90)
     return draw
+
+
+def _small_multiples(figure, drawn: list, months: list[str], title: str) -> None:
+    """A grid of small panels, one per department (titled with its name, no legend), shared
+    axes; every other department a faint grey line behind, for comparison."""
+    ncols = min(len(drawn), math.ceil(math.sqrt(len(drawn) * WIDTH_IN / HEIGHT_IN)))
+    nrows = math.ceil(len(drawn) / ncols)
+    axes = figure.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+    positions = list(range(len(months)))
+    step = max(1, math.ceil(len(months) / 4))  # at most 4 month labels under a panel
+    for ax, (code, name, values) in zip(axes, drawn, strict=False):
+        for other_code, _, other in drawn:
+            if other_code != code:
+                ax.plot(positions, other, color="0.85", linewidth=0.6, zorder=1)
+        line, = ax.plot(positions, values, color="C0", linewidth=1.6, marker="o",
+                        markersize=2.5, zorder=3, label=name)
+        line.set_gid(f"series-{code}")
+        ax.set_title(name, fontsize=7, pad=2)
+        ax.grid(axis="y", alpha=0.3)
+        ax.tick_params(labelsize=6)
+    for ax in axes[len(drawn):]:
+        ax.set_visible(False)
+    axes[0].set_ylim(0, 105)
+    axes[0].set_xticks(positions[::step], months[::step])
+    if len(months) > 1:
+        axes[0].set_xlim(-0.3, len(months) - 0.7)
+    for index, ax in enumerate(axes[:len(drawn)]):
+        # month labels under the lowest panel of each column, rates left of each row
+        below_is_empty = index + ncols >= len(drawn)
+        ax.tick_params(labelbottom=below_is_empty, labelleft=index % ncols == 0,
+                       axis="both")
+        ax.tick_params(axis="x", labelrotation=90 if len(months[::step]) > 1 else 0)
+    figure.supylabel(Y_LABEL, fontsize=9)
+    figure.supxlabel(X_LABEL, fontsize=9)
+    figure.suptitle(title, fontsize=11)
 
 
 def backlog(rows: list[dict], months: list[str], title_scope: str = ""):
@@ -151,8 +194,8 @@ def backlog(rows: list[dict], months: list[str], title_scope: str = ""):
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.margins(x=0.08)  # room for the value labels
         ax.grid(axis="x", alpha=0.3)
-        if order:
-            ax.legend(fontsize=8, loc="lower right")
+        if order:  # beside the axes, never over the bars
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return draw
 
 

@@ -3,7 +3,8 @@
 A stint starts when a department receives the finding (routing or assignment, a transfer to
 it, a reopening) and ends when it resolves it or loses it (transfer, reassignment, rejection,
 merge, withdrawal). A rejection is the department's (`reject`) unless a manager or an admin
-took it (`manager_reject`); a finding closed because its reporters withdrew every observation
+took it (`manager_reject`), and likewise a transfer (`transfer`, `manager_transfer`); a
+finding closed because its reporters withdrew every observation
 ends as `withdrawn`.
 
 The ranking keeps its own deadline per cycle of work (docs/rankings.md, "Who is late"):
@@ -31,6 +32,7 @@ from datetime import datetime
 ENDINGS = {"transfer": "transfer", "reject": "reject", "merge": "merge",
            "withdrawn": "withdrawn"}
 CLOSINGS = ("reject", "manager_reject", "merge", "withdrawn")  # end kinds that close a finding
+TRANSFERS = ("transfer", "manager_transfer")  # the sender answers until the cycle is settled
 OVERRULING_ROLES = ("manager", "admin")
 REOPENS = ("fail_verification", "reopen")
 ACKS = ("acknowledge", "start")
@@ -77,7 +79,7 @@ class Walk:
         cycle is settled, an ending that closes the finding settles it."""
         if self.cur is not None:
             self._close_hold(at)
-            transfer = kind == "transfer"
+            transfer = kind in TRANSFERS
             self.cur.update(ended_at=at, end_kind=kind, due_at=self.cur["due"],
                             accountable_until=None if transfer else at)
             if transfer:
@@ -165,8 +167,9 @@ def _verify(walk: Walk, event) -> None:
 
 def _transfer(walk: Walk, event) -> None:
     """The current stint ends by transfer; the receiving department starts one (or the
-    finding waits in coordination, the sender still answerable for its deadline)."""
-    walk.end(event.at, "transfer")
+    finding waits in coordination, the sender still answerable for its deadline). A manager's
+    or an admin's transfer is not the department's (`manager_transfer`: not in its rate)."""
+    walk.end(event.at, "manager_transfer" if _overruling(event) else "transfer")
     if event.department_id is not None:
         walk.open(event, "transfer")
 
@@ -190,9 +193,14 @@ def _other(walk: Walk, event) -> None:
 
 def _ending(event) -> str:
     """The end kind of an ending event: a manager's rejection is not the department's."""
-    if event.kind == "reject" and getattr(event, "actor_role", None) in OVERRULING_ROLES:
+    if event.kind == "reject" and _overruling(event):
         return "manager_reject"
     return ENDINGS[event.kind]
+
+
+def _overruling(event) -> bool:
+    """True when a manager or an admin took the action (not the department's own choice)."""
+    return getattr(event, "actor_role", None) in OVERRULING_ROLES
 
 
 STEPS = {"resolve": _resolve, "verify": _verify, "transfer": _transfer,

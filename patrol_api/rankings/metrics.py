@@ -14,7 +14,7 @@ from patrol_api.extensions import db
 from patrol_api.models import Department
 from patrol_api.models import RankingFact as F
 from patrol_api.models.base import utcnow
-from patrol_api.rankings import months, percentiles, settings
+from patrol_api.rankings import facts, months, percentiles, settings
 
 COUNTS = ("received", "transferred", "rejected", "resolved", "reopened", "due", "on_time",
           "carried_late", "lost_late", "verified", "failed", "backlog", "holds",
@@ -95,7 +95,7 @@ def charged():
     """SQL: the stint answers for its deadline: it resolved the item, still holds it, passed
     it on by transfer (answerable until the cycle is settled), or lost it otherwise only
     after the deadline had passed."""
-    return sa.or_(F.end_kind.is_(None), F.end_kind == "transfer", F.ended_at > F.due_at)
+    return sa.or_(F.end_kind.is_(None), F.end_kind.in_(facts.TRANSFERS), F.ended_at > F.due_at)
 
 
 def _held_at(moment):

@@ -24,8 +24,9 @@ from patrol_api.rankings import facts, settings
 
 # Renamed whenever the cut of events into stints changes (2: withdrawals and managers'
 # rejections end stints; 3: the ranking's own deadline per cycle, accountability, approved
-# holds, recurrences): the new row starts at 0, so the next refresh re-cuts every finding.
-WATERMARK = "ranking_facts_3"
+# holds, recurrences; 4: a manager's or an admin's transfer ends as `manager_transfer`): the
+# new row starts at 0, so the next refresh re-cuts every finding.
+WATERMARK = "ranking_facts_4"
 BATCH = 500
 _lock = threading.Lock()
 

@@ -6,6 +6,7 @@ import pytest
 from patrol_api.auth.roles import Role
 from patrol_api.findings import deadlines
 from patrol_api.findings.calendar import SEOUL
+from patrol_api.models import Category
 from tests.findings.helpers import act, consistent, take
 
 
@@ -65,6 +66,30 @@ def test_priority_caps_tighten_the_category_targets(world, app):
     assert deadlines.targets(roads, "normal") == (3, 3)
     assert deadlines.targets(roads, "high") == (3, 3)
     assert deadlines.targets(world.category("street_order"), "high") == (4, 3)
+
+
+def test_priority_at_the_category_default_keeps_the_category_deadline(world, app):
+    """docs/findings.md: only a priority above the category's default caps its targets (an
+    urgent one always). 복지 in the demo: default high, 4 h / 5 days -> stays 5 days at high."""
+    welfare = Category(code="welfare", name_ko="복지", name_en="welfare", group="welfare",
+                       ack_hours=4, resolve_days=5, merge_radius_m=10, merge_window_days=30,
+                       recurrence_window_days=90, default_priority="high")
+    assert deadlines.targets(welfare, "high") == (4, 5)
+    assert deadlines.targets(welfare, "normal") == (4, 5)
+    assert deadlines.targets(welfare, "urgent") == (1, 1)
+    street_order = world.category("street_order")  # default normal, 8 h / 5 days
+    assert deadlines.targets(street_order, "normal") == (8, 5)
+    assert deadlines.targets(street_order, "high") == (4, 3)
+
+
+def test_welfare_finding_at_its_default_priority_is_due_in_five_days(observe, clock, world):
+    world.category("street_order").default_priority = "high"  # 8 h / 5 days, default high
+    clock.now = kst(2026, 11, 23, 10, 0).astimezone(UTC)  # Monday
+    finding = take(observe("street_order"))
+    assert finding.priority == "high"
+    assert finding.ack_due_at == kst(2026, 11, 24, 10, 0)  # 8 h: Mon 10-12, 13-18, Tue 9-10
+    assert finding.resolve_due_at == kst(2026, 11, 30, 18, 0)  # Tue..Fri, Mon: 5 days
+    assert finding.due_reason == "category"
 
 
 def test_urgent_category_gets_urgent_deadlines(observe, clock):

@@ -1,5 +1,6 @@
 """Charts for the monthly report: SVG parsed as XML (labels, series), PNG size, no-font error."""
 import io
+import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -187,6 +188,85 @@ def test_backlog_bars_are_the_last_month_and_markers_the_first():
     markers = {line.get_gid(): line.get_xdata()[0] for line in ax.get_lines()}
     assert markers == {"series-2026-09-c": 0, "series-2026-09-a": 4}
     assert [label.get_text() for label in ax.get_yticklabels()] == ["c과", "a과"]
+
+
+def _drawn(draw):
+    """A drawing laid out (constrained layout run) on a report-sized figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(charts.WIDTH_IN, charts.HEIGHT_IN), layout="constrained")
+    FigureCanvasAgg(figure)
+    with warnings.catch_warnings():  # the layout measures Hangul without a Korean font
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        draw(figure)
+        figure.draw_without_rendering()
+    return figure
+
+
+def _legends_clear_of_axes(figure) -> int:
+    """How many legends the figure has; asserts none overlaps any visible axes."""
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+    legends += list(figure.legends)
+    renderer = figure.canvas.get_renderer()
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in figure.axes:
+            if ax.get_visible():
+                assert not box.overlaps(ax.bbox), (legend, ax)
+    return len(legends)
+
+
+def _trend_rows(count: int, months: list[str]) -> list[dict]:
+    return [_row(month, f"d{index:02d}", (index + position) % 10 / 10)
+            for index in range(count) for position, month in enumerate(months)]
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(count=st.integers(9, 30), span=st.integers(1, 13))
+def test_many_departments_get_small_multiples_on_shared_axes(app, count, span):
+    """More than 8 departments (the demo has 17+): a panel per department, shared axes, the
+    department's own line named series-<code> in it, no legend."""
+    months = [f"{2026 + (9 + i) // 12}-{(9 + i) % 12 + 1:02d}" for i in range(span)]
+    with app.app_context():
+        figure = _drawn(charts.on_time_trend(_trend_rows(count, months), months))
+    panels = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(panels) == count
+    gids = [[line.get_gid() for line in ax.get_lines() if line.get_gid()] for ax in panels]
+    assert gids == [[f"series-d{index:02d}"] for index in range(count)]  # one each, in order
+    assert [ax.get_title() for ax in panels] == [f"d{index:02d}과" for index in range(count)]
+    first = panels[0]
+    assert all(first.get_shared_y_axes().joined(first, ax) for ax in panels)
+    assert all(first.get_shared_x_axes().joined(first, ax) for ax in panels)
+    assert first.get_ylim() == (0, 105)
+    assert _legends_clear_of_axes(figure) == 0
+
+
+def test_small_multiples_svg_keeps_a_series_id_per_department(app):
+    months = ["2026-09", "2026-10", "2026-11"]
+    with app.app_context():
+        root = ET.fromstring(  # noqa: S314 - our own SVG
+            charts.render(charts.on_time_trend(_trend_rows(17, months), months), "svg"))
+    assert sorted(_groups(root, "series-")) == [f"series-d{index:02d}" for index in range(17)]
+    assert "부서별 기한내 처리율 추이" in _texts(root) and "d16과" in _texts(root)
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_few_departments_share_one_chart_with_the_legend_beside_it(app, count):
+    months = ["2026-09", "2026-10", "2026-11"]
+    with app.app_context():
+        figure = _drawn(charts.on_time_trend(_trend_rows(count, months), months))
+    assert len(figure.axes) == 1 and len(figure.axes[0].get_lines()) == count
+    assert _legends_clear_of_axes(figure) == 1
+
+
+def test_backlog_legend_is_not_over_the_bars(app):
+    months = ["2026-09", "2026-11"]
+    rows = [_row(month, f"d{index:02d}", backlog=index + 1) for index in range(17)
+            for month in months]
+    with app.app_context():
+        figure = _drawn(charts.backlog(rows, months))
+    assert _legends_clear_of_axes(figure) == 1
 
 
 _HOSTILE = st.text(st.sampled_from("$^\\{}_\x00\x01\x0b\ud800\ufffe=가a "), min_size=1, max_size=8)

@@ -100,6 +100,45 @@ def test_stints_of_a_transfer():
         (1, "routed", "transfer"), (2, "transfer", None)]
 
 
+def test_stints_end_by_a_managers_transfer():
+    """A manager's or an admin's transfer is not the department's (as a rejection)."""
+    routed = _Event("routed", 1, kst(10, 13, 9), {"resolve_due_at": kst(10, 16, 18)})
+    cut = {role: facts.stints([routed, _Event("transfer", 2, kst(10, 13, 11), role=role)],
+                              BusinessCalendar())[0]
+           for role in ("department_staff", "manager", "admin", None)}
+    assert {role: s["end_kind"] for role, s in cut.items()} == {
+        "department_staff": "transfer", "manager": "manager_transfer",
+        "admin": "manager_transfer", None: "transfer"}
+    # the sender still answers for its deadline until the cycle is settled, whoever moved it
+    assert all(s["accountable_until"] is None for s in cut.values())
+
+
+def _transferred_by(role):
+    """Road's row after one more road item (received 10-13, due 10-16 18:00) transferred to
+    clean by `role` and fixed by clean on time."""
+    departments = build()
+    cat = db.session.execute(sa.select(Category)).scalar_one()
+    finding(cat, 34, [
+        ("routed", departments["road"], kst(10, 13, 9), "assigned",
+         {"resolve_due_at": kst(10, 16, 18)}),
+        ("transfer", departments["clean"], kst(10, 13, 11), "assigned", None, role),
+        ("resolve", departments["clean"], kst(10, 14, 10), "resolved", None)])
+    db.session.commit()
+    refresh.refresh()
+    rows = metrics.month_metrics("2026-10", as_of=AS_OF)
+    return next(row for row in rows if row["department_code"] == "road")
+
+
+@pytest.mark.parametrize("role, transferred", [
+    ("staff", 4), ("manager", 3), ("admin", 3)])
+def test_a_managers_transfer_is_not_in_the_departments_transfer_rate(ctx, role, transferred):
+    road = _transferred_by(role)
+    # the crafted month's 7 received and 3 transferred, plus this item
+    assert (road["received"], road["transferred"]) == (8, transferred)
+    assert road["transfer_rate"] == round(transferred / 8, 4)
+    assert road["on_time"] == 3  # F1, F2#1, and this item fixed in time by clean
+
+
 def test_a_staff_hold_open_across_the_due_date_does_not_pause_it(october):
     held = db.session.execute(sa.select(RankingFact).where(
         RankingFact.due_at == kst(10, 30, 18))).scalar_one()
