@@ -10,7 +10,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from patrol_api.console import messages, views
+from patrol_api.console import messages, rankings, views  # noqa: F401 - rankings adds pages
 from patrol_api.errors import ApiError
 
 csrf = CSRFProtect()
@@ -18,8 +18,8 @@ csrf = CSRFProtect()
 TITLES = {401: "로그인이 필요합니다", 403: "볼 수 없는 페이지입니다", 404: "찾는 페이지가 없습니다",
           405: "허용되지 않는 요청입니다", 413: "파일이 너무 큽니다", 429: "요청이 너무 많습니다",
           500: "일시적인 오류가 발생했습니다"}
-HINTS = {403: "이 페이지는 처리부서 담당자와 감사담당관만 볼 수 있습니다. 필요한 권한은 관리자에게 "
-              "요청하세요.",
+HINTS = {403: "이 페이지를 볼 권한이 없습니다. 민원 처리 화면은 처리부서 담당자와 감사담당관, 월별 "
+              "평가는 감사담당관만 볼 수 있습니다. 필요한 권한은 관리자에게 요청하세요.",
          404: "주소를 확인하거나 받은 편지함에서 다시 찾아 주세요.",
          429: "잠시 후 다시 시도하세요.",
          500: "잠시 후 다시 시도하세요. 계속되면 관리자에게 알려 주세요."}

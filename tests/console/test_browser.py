@@ -115,3 +115,60 @@ def test_every_page_passes_axe_and_is_photographed(live_server, district, browse
     assert "볼 수 없는 페이지입니다" in officer.locator("h1").inner_text()
     assert axe_violations(officer) == []
     shoot(officer, "forbidden", width)
+
+
+def _freeze(month: str, version: int, reason: str) -> None:
+    """A stored snapshot of the month (as the freezing job stores it)."""
+    from patrol_api import changefeed
+    from patrol_api.models import RankingSnapshot
+    from patrol_api.rankings import metrics, scoring, settings, snapshots
+
+    db.session.add(RankingSnapshot(
+        month=month, version=version, data_version=changefeed.current(db.session),
+        formula_version=settings.FORMULA_VERSION, params=snapshots.params(),
+        tables=scoring.tables(metrics.month_metrics(month)), reason=reason))
+    db.session.commit()
+
+
+def test_a_manager_picks_a_month_and_downloads_the_rankings(live_server, district,
+                                                            browser_page, tmp_path):
+    from openpyxl import load_workbook
+
+    from patrol_api.console.labels import SEOUL
+
+    month = district.findings[0].first_seen_at.astimezone(SEOUL).strftime("%Y-%m")
+    _freeze(month, 1, "first freeze")
+    _freeze(month, 2, "늦게 들어온 자료 반영")
+    page = browser_page(1280)
+    sign_in(page, live_server, "manager")
+    page.click("header nav a:has-text('월별 평가')")
+    page.wait_for_url(f"{live_server}/console/rankings")
+    page.select_option("#month", month)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(f"**/console/rankings?month={month}")
+    main = page.locator("main").inner_text()
+    assert "roads과" in main and "늦게 들어온 자료 반영" in main and "v2" in main
+    with page.expect_download() as caught:
+        page.click("a:has-text('월별 지표 엑셀(XLSX)')")
+    download = caught.value
+    assert download.suggested_filename == f"metrics-{month}-{month}.xlsx"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    sheet = load_workbook(path).active
+    names = {cell.value for row in sheet.iter_rows() for cell in row}
+    assert {"roads과", "parks과", "부서명"} <= names
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_rankings_page_passes_axe_and_is_photographed(live_server, district,
+                                                          browser_page, width):
+    from patrol_api.console.labels import SEOUL
+
+    month = district.findings[0].first_seen_at.astimezone(SEOUL).strftime("%Y-%m")
+    _freeze(month, 1, "first freeze")
+    page = browser_page(width)
+    sign_in(page, live_server, "manager")
+    page.goto(f"{live_server}/console/rankings?month={month}")
+    page.wait_for_function("document.querySelector('img.chart').complete")
+    assert axe_violations(page) == []
+    shoot(page, "rankings", width)

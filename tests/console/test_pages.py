@@ -9,6 +9,9 @@ from patrol_api.extensions import db
 from patrol_api.models import ApiToken, Finding
 from tests.console.conftest import PASSWORD
 
+RANKINGS = ("/console/rankings", "/console/rankings/metrics.csv",
+            "/console/rankings/metrics.xlsx", "/console/rankings/chart.svg")
+
 
 def csrf(client, path="/console/login") -> str:
     """The CSRF token of a form page."""
@@ -109,7 +112,7 @@ def test_field_roles_cannot_reach_staff_pages(ctx, district, who):
     client = ctx.test_client()
     assert sign_in(client, who).status_code == 302
     finding = district.findings[0]
-    for path in ("/console/", "/console/inbox", f"/console/findings/{finding.id}"):
+    for path in ("/console/", "/console/inbox", f"/console/findings/{finding.id}", *RANKINGS):
         answer = client.get(path)
         assert answer.status_code == 403, path
         assert answer.mimetype == "text/html"
@@ -126,6 +129,61 @@ def test_staff_reach_their_pages(ctx, district, who):
     sign_in(client, who)
     assert client.get("/console/inbox").status_code == 200
     assert client.get(f"/console/findings/{district.findings[0].id}").status_code == 200
+
+
+def test_department_staff_get_the_403_page_for_the_rankings(ctx, district):
+    client = ctx.test_client()
+    sign_in(client, "clerk")
+    for path in RANKINGS:
+        answer = client.get(path)
+        assert answer.status_code == 403, path
+        assert answer.mimetype == "text/html"
+        assert "볼 수 없는 페이지입니다" in answer.get_data(as_text=True)
+    assert "월별 평가" not in client.get("/console/inbox").get_data(as_text=True)
+
+
+def test_managers_reach_the_rankings_and_the_api_export_bytes(ctx, district, make_user):
+    from patrol_api.auth.roles import Role
+    from patrol_api.rankings import months
+
+    month = months.current()
+    client = ctx.test_client()
+    sign_in(client, "manager")
+    assert "/console/rankings" in client.get("/console/inbox").get_data(as_text=True)  # nav
+    page = client.get(f"/console/rankings?month={month}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "본청 부서" in html and "동 주민센터" in html and "roads과" in html
+    assert "기한내처리 점수요소" in html and "신뢰도 n/(n+k)" in html  # the export's labels
+    _user, bearer = make_user(Role.MANAGER)
+    api = ctx.test_client()
+    for console, path in (("metrics.csv", "metrics.csv"), ("metrics.xlsx", "metrics.xlsx")):
+        mine = client.get(f"/console/rankings/{console}?month={month}")
+        theirs = api.get(f"/api/v1/rankings/{path}?from={month}&to={month}", headers=bearer)
+        assert mine.status_code == theirs.status_code == 200
+        assert mine.mimetype == theirs.mimetype
+        if console.endswith(".csv"):
+            assert mine.data == theirs.data  # the same bytes from the same export function
+        assert "attachment" in mine.headers["Content-Disposition"]
+    chart = client.get(f"/console/rankings/chart.svg?month={month}")
+    theirs = api.get(f"/api/v1/rankings/charts/ranking-table?month={month}&format=svg",
+                     headers=bearer)
+    assert chart.mimetype == "image/svg+xml" and chart.data == theirs.data
+    assert client.get("/console/rankings?month=2026-13").status_code == 422
+
+
+def test_the_rankings_page_defaults_to_the_last_completed_seoul_month(ctx, district):
+    from datetime import UTC, datetime
+
+    from patrol_api.console import rankings
+
+    # 2026-12-01 00:30 in Seoul is still November in UTC: the running month is December
+    assert rankings.last_completed(datetime(2026, 11, 30, 15, 30, tzinfo=UTC)) == "2026-11"
+    assert rankings.last_completed(datetime(2026, 1, 15, tzinfo=UTC)) == "2025-12"
+    client = ctx.test_client()
+    sign_in(client, "manager")
+    html = client.get("/console/rankings").get_data(as_text=True)
+    assert f'value="{rankings.last_completed()}" selected' in html
 
 
 def test_signed_out_visitors_go_to_the_sign_in_page(ctx, district):
