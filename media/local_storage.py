@@ -9,6 +9,8 @@ from typing import BinaryIO
 from media.keys import check_range, not_found, validate_key
 from media.sources import Source, open_source
 
+RACE_ATTEMPTS = 1000  # folders made again after a concurrent delete emptied them
+
 
 class LocalDiskStorage:
     """The embedded default: ``blobs/ab/<sha256>`` is the file ``<root>/blobs/ab/<sha256>``."""
@@ -78,16 +80,16 @@ class LocalDiskStorage:
         return None
 
     def _temporary_beside(self, path: Path) -> tuple[int, str]:
-        """A new temporary file in the target's folder, making the folder; once more when a
-        concurrent delete removed the folder as it emptied."""
-        for _attempt in range(2):
-            path.parent.mkdir(parents=True, exist_ok=True)
+        """A new temporary file in the target's folder, making the folder; again whenever a
+        concurrent delete removed a folder on the way as it emptied (mkdir then finds it gone
+        or half made). Once the temporary file is in, no delete can remove the folder."""
+        for _attempt in range(RACE_ATTEMPTS):
             try:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 return tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            except FileNotFoundError:
+            except (FileNotFoundError, FileExistsError):
                 continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        raise OSError(f"could not make the folder of {path.name}: removed as fast as made")
 
     def _path(self, key: str) -> Path:
         """The file for a validated key; validation keeps it inside ``root``."""
